@@ -1,0 +1,37 @@
+#include "SettingKeys.h"
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+const QList<SettingDescriptor> &settingDescriptors()
+{
+    using namespace SettingKeys;
+    static const QList<SettingDescriptor> descriptors = {
+        {StripeSecretKey, true, u"Stripe secret API key (sk_test_… / sk_live_…, or a restricted rk_…)"_s},
+        {StripePublishableKey, false, u"Stripe publishable key (pk_test_… / pk_live_…), for the web front end"_s},
+        {StripeWebhookSecret, true, u"Webhook signing secret(s) (whsec_…); comma-separated during a rotation"_s},
+        {StripePriceSolo, false, u"Price id (price_…) of the Solo plan"_s},
+        {StripePriceTeam, false, u"Price id (price_…) of the Team plan"_s},
+        {StripePriceEnterprise, false, u"Price id (price_…) of the Enterprise plan"_s},
+        {StripeApiBase, false, u"Stripe API base URL"_s},
+        {StripeApiVersion, false, u"Stripe API version pinned with the Stripe-Version header"_s},
+        {StripeWebhookTolerance, false, u"Maximum age of a webhook signature timestamp, in seconds"_s},
+        {DataDir, false, u"Directory for the SQLite database and the service's files"_s},
+        {Database, true, u"Database: sqlite:///path or postgresql://user:pass@host:port/db"_s},
+        {ListenAddress, false, u"Address the HTTP service listens on"_s},
+        {Port, false, u"Port the HTTP service listens on"_s},
+    };
+    return descriptors;
+}
+
+const SettingDescriptor *findSettingDescriptor(const QString &name)
+{
+    for (const SettingDescriptor &descriptor : settingDescriptors()) {
+        if (descriptor.name == name)
+            return &descriptor;
+    }
+    return nullptr;
+}
+
+} // namespace billing

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "db/DatabaseUrl.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <chrono>
+
+namespace billing {
+
+enum class StripeMode { Unknown, Test, Live };
+
+// The API version the product is written against; Stripe-Version pins every call to it.
+inline const QString kDefaultStripeApiVersion = QStringLiteral("2025-03-31.basil");
+inline const QString kDefaultStripeApiBase = QStringLiteral("https://api.stripe.com");
+inline constexpr quint16 kDefaultPort = 8787;
+inline constexpr std::chrono::seconds kDefaultWebhookTolerance{300};
+
+// The plans the checkout endpoint sells, each backed by one Stripe Price.
+struct PlanPrices
+{
+    QString solo;
+    QString team;
+    QString enterprise;
+};
+
+// The effective, validated configuration. Built only by SettingsValidator.
+struct Settings
+{
+    QString stripeSecretKey;
+    QString stripePublishableKey;
+    // Several during a rotation; a signature made with any of them is accepted.
+    QStringList stripeWebhookSecrets;
+    PlanPrices prices;
+    QUrl stripeApiBase;
+    QString stripeApiVersion;
+    std::chrono::seconds webhookTolerance = kDefaultWebhookTolerance;
+
+    QString dataDir;
+    DatabaseUrl database;
+    QHostAddress listenAddress{QHostAddress::LocalHost};
+    quint16 port = kDefaultPort;
+
+    // Test or live, as the secret key says.
+    StripeMode mode() const;
+};
+
+QString stripeModeName(StripeMode mode);
+
+} // namespace billing

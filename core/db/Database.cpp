@@ -1,0 +1,165 @@
+#include "Database.h"
+
+#include "common/Logging.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+namespace {
+
+QString driverName(SqlDialect dialect)
+{
+    return dialect == SqlDialect::Sqlite ? u"QSQLITE"_s : u"QPSQL"_s;
+}
+
+QString driverPackage(SqlDialect dialect)
+{
+    return dialect == SqlDialect::Sqlite ? u"libqt6sql6-sqlite"_s : u"libqt6sql6-psql"_s;
+}
+
+Result<QString> queryOneValue(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next())
+        return Error{ErrorCode::Database, u"%1 failed: %2"_s.arg(sql, query.lastError().text())};
+    return query.value(0).toString();
+}
+
+} // namespace
+
+Result<void> execSql(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql))
+        return Error{ErrorCode::Database, query.lastError().text()};
+    return {};
+}
+
+Database::Database(DatabaseUrl url) : m_url(std::move(url))
+{
+    static QAtomicInteger<quint32> instanceCounter;
+    m_namePrefix = u"billing-%1"_s.arg(instanceCounter.fetchAndAddRelaxed(1));
+}
+
+Database::~Database()
+{
+    const QMutexLocker locker(&m_mutex);
+    for (const QString &name : std::as_const(m_connectionNames)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+Result<QSqlDatabase> Database::connection()
+{
+    const QString name =
+        m_namePrefix + u'-' + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
+    {
+        const QMutexLocker locker(&m_mutex);
+        if (m_connectionNames.contains(name)) {
+            QSqlDatabase existing = QSqlDatabase::database(name, false);
+            if (existing.isOpen())
+                return existing;
+        }
+    }
+
+    const SqlDialect dialect = m_url.dialect();
+    if (!QSqlDatabase::isDriverAvailable(driverName(dialect))) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     u"Qt's %1 driver is not installed (Debian package %2)"_s
+                         .arg(driverName(dialect), driverPackage(dialect))};
+    }
+
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                                   : QSqlDatabase::addDatabase(driverName(dialect), name);
+    {
+        const QMutexLocker locker(&m_mutex);
+        if (!m_connectionNames.contains(name))
+            m_connectionNames << name;
+    }
+
+    bool created = false;
+    if (dialect == SqlDialect::Sqlite) {
+        const QFileInfo file(m_url.sqlitePath());
+        created = !file.exists();
+        if (!QDir().mkpath(file.absolutePath())) {
+            return Error{ErrorCode::DatabaseUnavailable,
+                         u"cannot create the directory %1 for the SQLite database"_s.arg(file.absolutePath())};
+        }
+        db.setDatabaseName(m_url.sqlitePath());
+    } else {
+        db.setHostName(m_url.host());
+        db.setPort(m_url.port());
+        db.setUserName(m_url.user());
+        db.setPassword(m_url.password());
+        db.setDatabaseName(m_url.databaseName());
+        QStringList options;
+        const auto &urlOptions = m_url.options();
+        for (auto it = urlOptions.cbegin(); it != urlOptions.cend(); ++it)
+            options << it.key() + u'=' + it.value();
+        if (!urlOptions.contains(u"connect_timeout"_s))
+            options << u"connect_timeout=10"_s;
+        db.setConnectOptions(options.join(u';'));
+    }
+
+    if (!db.open()) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     u"cannot open the database %1: %2"_s.arg(m_url.toDisplayString(), db.lastError().text())};
+    }
+    if (created) {
+        // Customer emails and payment records: readable by the service's user only.
+        QFile::setPermissions(m_url.sqlitePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+    if (Result<void> configured = configure(db); !configured) {
+        db.close();
+        return configured.error();
+    }
+    qCDebug(lcDatabase) << "opened" << m_url.toDisplayString() << "as" << name;
+    return db;
+}
+
+Result<void> Database::configure(QSqlDatabase &db)
+{
+    if (m_url.dialect() == SqlDialect::Postgres) {
+        // Keep notices such as "relation already exists, skipping" out of the logs.
+        return execSql(db, u"SET client_min_messages = warning"_s);
+    }
+
+    const QStringList pragmas = {
+        u"PRAGMA busy_timeout = %1"_s.arg(kBusyTimeoutMs),
+        u"PRAGMA foreign_keys = ON"_s,
+        u"PRAGMA synchronous = FULL"_s,
+    };
+    for (const QString &pragma : pragmas) {
+        if (Result<void> done = execSql(db, pragma); !done)
+            return Error{ErrorCode::Database, u"%1 failed: %2"_s.arg(pragma, done.error().message)};
+    }
+    Result<QString> journal = queryOneValue(db, u"PRAGMA journal_mode = WAL"_s);
+    if (!journal)
+        return journal.error();
+    if (journal.value().compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     u"SQLite refused WAL mode for %1 (journal mode is %2); is it on a network "
+                     "file system?"_s.arg(m_url.sqlitePath(), journal.value())};
+    }
+    Result<QString> foreignKeys = queryOneValue(db, u"PRAGMA foreign_keys"_s);
+    if (!foreignKeys)
+        return foreignKeys.error();
+    if (foreignKeys.value() != u"1")
+        return Error{ErrorCode::DatabaseUnavailable, u"SQLite did not enable foreign keys"_s};
+    return {};
+}
+
+} // namespace billing

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "DatabaseUrl.h"
+#include "common/Result.h"
+
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QStringList>
+
+namespace billing {
+
+// The product's database: hands each thread its own configured QSqlDatabase
+// connection (QSql connections must not cross threads).
+//
+// SQLite connections run in WAL mode with foreign keys enforced, a busy timeout
+// so that concurrent writers wait instead of failing, and synchronous=FULL so
+// that a committed webhook survives a power cut, not only a crash.
+class Database final
+{
+public:
+    explicit Database(DatabaseUrl url);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // This thread's connection, opened and configured on first use.
+    Result<QSqlDatabase> connection();
+
+    SqlDialect dialect() const { return m_url.dialect(); }
+    const DatabaseUrl &url() const { return m_url; }
+
+    static constexpr int kBusyTimeoutMs = 10000;
+
+private:
+    Result<void> configure(QSqlDatabase &db);
+
+    DatabaseUrl m_url;
+    QString m_namePrefix;
+    QMutex m_mutex;
+    QStringList m_connectionNames;
+};
+
+// Runs one statement; the error names the statement's purpose, never its values.
+Result<void> execSql(QSqlDatabase &db, const QString &sql);
+
+} // namespace billing

@@ -1,0 +1,89 @@
+#include "SqlScript.h"
+
+namespace billing {
+
+namespace {
+
+// At `pos`, the text starts "$tag$" (tag possibly empty): returns that delimiter, else "".
+QString dollarQuoteAt(const QString &script, qsizetype pos)
+{
+    if (script[pos] != u'$')
+        return {};
+    qsizetype end = pos + 1;
+    while (end < script.size() && (script[end].isLetterOrNumber() || script[end] == u'_'))
+        ++end;
+    if (end < script.size() && script[end] == u'$' && !(end > pos + 1 && script[pos + 1].isDigit()))
+        return script.mid(pos, end - pos + 1);
+    return {};
+}
+
+} // namespace
+
+QStringList splitSqlStatements(const QString &script)
+{
+    QStringList statements;
+    QString current;
+    bool hasCode = false;
+
+    auto flush = [&] {
+        if (hasCode)
+            statements << current.trimmed();
+        current.clear();
+        hasCode = false;
+    };
+
+    const qsizetype size = script.size();
+    qsizetype i = 0;
+    while (i < size) {
+        const QChar c = script[i];
+        const QChar next = i + 1 < size ? script[i + 1] : QChar();
+
+        if (c == u'-' && next == u'-') {
+            const qsizetype end = script.indexOf(u'\n', i);
+            const qsizetype stop = end < 0 ? size : end;
+            current += QStringView(script).mid(i, stop - i);
+            i = stop;
+            continue;
+        }
+        if (c == u'/' && next == u'*') {
+            const qsizetype end = script.indexOf(u"*/", i + 2);
+            const qsizetype stop = end < 0 ? size : end + 2;
+            current += QStringView(script).mid(i, stop - i);
+            i = stop;
+            continue;
+        }
+        if (c == u'\'' || c == u'"') {
+            // A doubled quote inside is an escaped quote: the scan simply reopens.
+            const qsizetype end = script.indexOf(c, i + 1);
+            const qsizetype stop = end < 0 ? size : end + 1;
+            current += QStringView(script).mid(i, stop - i);
+            hasCode = true;
+            i = stop;
+            continue;
+        }
+        if (c == u'$') {
+            const QString tag = dollarQuoteAt(script, i);
+            if (!tag.isEmpty()) {
+                const qsizetype end = script.indexOf(tag, i + tag.size());
+                const qsizetype stop = end < 0 ? size : end + tag.size();
+                current += QStringView(script).mid(i, stop - i);
+                hasCode = true;
+                i = stop;
+                continue;
+            }
+        }
+        if (c == u';') {
+            flush();
+            ++i;
+            continue;
+        }
+        current += c;
+        if (!c.isSpace())
+            hasCode = true;
+        ++i;
+    }
+    flush();
+    return statements;
+}
+
+} // namespace billing

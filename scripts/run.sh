@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, builds, migrates the
+# database, starts the service and opens the dashboard.
+#
+# With Stripe keys configured (environment or ./.env) it runs against Stripe.
+# Without them it runs in offline demo mode on its own data directory, with
+# obviously fake test-mode settings that point at the project's Stripe
+# emulator address (127.0.0.1:12111).
+#
+# Stop with Ctrl-C, or by closing the dashboard window.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BILLING_BUILD_DIR:-$root/build}
+
+bash "$root/scripts/install-deps.sh"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+cmake --build "$build_dir" --parallel 2 --target agencyos-billing-server agencyos-billing
+
+server="$build_dir/app/agencyos-billing-server"
+dashboard="$build_dir/app/agencyos-billing"
+
+configured=false
+if [ -n "${STRIPE_SECRET_KEY:-}" ] || { [ -f "$root/.env" ] && grep -q '^[[:space:]]*\(export[[:space:]]\+\)\?STRIPE_SECRET_KEY=.\+' "$root/.env"; }; then
+    configured=true
+fi
+
+cd "$root" # so that ./.env, when present, is read
+if [ "$configured" = false ]; then
+    demo_dir=${XDG_DATA_HOME:-$HOME/.local/share}/agencyos-billing-demo
+    mkdir -p "$demo_dir"
+    chmod 700 "$demo_dir"
+    demo_env="$demo_dir/demo.env"
+    if [ ! -f "$demo_env" ]; then
+        umask 077
+        cat > "$demo_env" <<DEMO
+# Offline demo settings written by scripts/run.sh: fake test-mode values.
+STRIPE_SECRET_KEY=sk_test_offlinedemo$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+STRIPE_WEBHOOK_SECRET=whsec_offlinedemo$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+STRIPE_PRICE_SOLO=price_demo_solo
+STRIPE_PRICE_TEAM=price_demo_team
+STRIPE_PRICE_ENTERPRISE=price_demo_enterprise
+STRIPE_API_BASE=http://127.0.0.1:12111
+BILLING_DATA_DIR=$demo_dir
+DEMO
+    fi
+    echo "run: no Stripe keys configured: offline demo mode (settings in $demo_env)"
+    set -- --env-file "$demo_env"
+fi
+
+"$server" check-config "$@" >/dev/null || { "$server" check-config "$@"; exit 1; }
+"$server" migrate "$@"
+
+"$server" serve "$@" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT INT TERM
+sleep 1
+kill -0 "$server_pid" 2>/dev/null || { echo "run: the service did not start (see above)" >&2; exit 1; }
+
+echo "run: service running (pid $server_pid); stop everything with Ctrl-C"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    "$dashboard" || true
+    echo "run: dashboard closed; stopping the service"
+else
+    echo "run: no display (DISPLAY is unset), so the dashboard is not opened;"
+    echo "     open it with: xvfb-run -a $dashboard  (or run this on a desktop)"
+    wait "$server_pid"
+fi

@@ -1,0 +1,87 @@
+#include "ServeCommand.h"
+
+#include "CliSettings.h"
+#include "db/Migrator.h"
+#include "http/HttpService.h"
+
+#include <QCoreApplication>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server {
+
+QString ServeCommand::name() const
+{
+    return u"serve"_s;
+}
+
+QString ServeCommand::summary() const
+{
+    return u"Run the HTTP service (applies pending migrations first)"_s;
+}
+
+void ServeCommand::addOptions(QCommandLineParser &parser) const
+{
+    addConfigurationOptions(parser);
+    parser.addOption({u"no-migrate"_s,
+                      u"Do not apply pending migrations; refuse to start if any are pending."_s});
+    parser.addOption({u"port"_s, u"Listen on this port instead of BILLING_PORT (0: any free port)."_s,
+                      u"port"_s});
+}
+
+int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
+{
+    std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScope::All, streams);
+    if (!settings)
+        return ExitConfiguration;
+
+    quint16 port = settings->port;
+    if (parser.isSet(u"port"_s)) {
+        bool ok = false;
+        const uint requested = parser.value(u"port"_s).toUInt(&ok);
+        if (!ok || requested > 65535) {
+            streams.err << u"error: --port must be a number from 0 to 65535"_s << Qt::endl;
+            return ExitUsage;
+        }
+        port = quint16(requested);
+    }
+
+    Result<MigrationCatalog> catalog = MigrationCatalog::builtIn();
+    if (!catalog) {
+        streams.err << u"error: "_s << catalog.error().message << Qt::endl;
+        return ExitFailure;
+    }
+    Database database(settings->database);
+    Migrator migrator(database, std::move(catalog).value());
+    if (parser.isSet(u"no-migrate"_s)) {
+        Result<MigrationStatus> status = migrator.status();
+        if (!status) {
+            streams.err << u"error: "_s << status.error().message << Qt::endl;
+            return ExitFailure;
+        }
+        if (!status->isCurrent()) {
+            streams.err << u"error: %1 migration(s) are pending and --no-migrate was given; run "
+                           "agencyos-billing-server migrate"_s.arg(status->pending.size())
+                        << Qt::endl;
+            return ExitFailure;
+        }
+    } else if (Result<QList<Migration>> applied = migrator.migrate(); !applied) {
+        streams.err << u"error: "_s << applied.error().message << Qt::endl;
+        return ExitFailure;
+    }
+
+    HttpService service;
+    Result<quint16> bound = service.listen(settings->listenAddress, port);
+    if (!bound) {
+        streams.err << u"error: "_s << bound.error().message << Qt::endl;
+        return ExitFailure;
+    }
+    streams.out << u"agencyos-billing-server listening on http://%1:%2 (Stripe %3 mode, database %4)"_s
+                       .arg(settings->listenAddress.toString())
+                       .arg(bound.value())
+                       .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
+                << Qt::endl;
+    return QCoreApplication::exec();
+}
+
+} // namespace billing::server

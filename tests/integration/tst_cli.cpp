@@ -1,0 +1,300 @@
+#include "TestDatabase.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxyFactory>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+using billing::test::TestDatabase;
+
+namespace {
+
+const QString kSecretKey = u"sk_test_51CliRecognisableSecretKey000000000000"_s;
+const QString kWebhookSecret = u"whsec_CliRecognisableWebhookSecret00000000"_s;
+
+struct CommandResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+    QString all() const { return out + err; }
+};
+
+} // namespace
+
+// agencyos-billing-server as an operator runs it: the real binary, its exit
+// codes and what it prints.
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void helpListsCommands();
+    void commandHelpListsItsOptions();
+    void unknownCommandIsAUsageError();
+    void checkConfigRejectsProductIdForPrice();
+    void checkConfigRejectsProductIdAlone();
+    void checkConfigPrintsEffectiveConfigurationMasked();
+    void checkConfigReadsEnvFile();
+    void checkConfigReportsUnreadableEnvFile();
+    void migrateTwiceChangesNothingTheSecondTime();
+    void migrateRejectsMalformedDatabaseUrl();
+    void serveRefusesPendingMigrationsWithNoMigrate();
+    void serveMigratesListensAndAnswersJson();
+
+private:
+    QProcessEnvironment environment(const QHash<QString, QString> &settings) const;
+    QHash<QString, QString> validSettings() const;
+    CommandResult runServer(const QStringList &arguments, const QProcessEnvironment &environment);
+
+    QTemporaryDir m_workDir;
+    std::unique_ptr<TestDatabase> m_db;
+};
+
+void TestCli::init()
+{
+    QVERIFY(m_workDir.isValid());
+    QString error;
+    m_db = TestDatabase::create(test::backendUnderTest(), &error);
+    QVERIFY2(m_db, qPrintable(error));
+}
+
+void TestCli::cleanup()
+{
+    m_db.reset();
+}
+
+QHash<QString, QString> TestCli::validSettings() const
+{
+    return {
+        {u"STRIPE_SECRET_KEY"_s, kSecretKey},
+        {u"STRIPE_PUBLISHABLE_KEY"_s, u"pk_test_51CliPublishable"_s},
+        {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
+        {u"STRIPE_PRICE_SOLO"_s, u"price_1Solo"_s},
+        {u"STRIPE_PRICE_TEAM"_s, u"price_1Team"_s},
+        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_1Enterprise"_s},
+        {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+    };
+}
+
+QProcessEnvironment TestCli::environment(const QHash<QString, QString> &settings) const
+{
+    // Nothing of the developer's own configuration leaks into the test.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"STRIPE_") || key.startsWith(u"BILLING_"))
+            env.remove(key);
+    }
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        env.insert(it.key(), it.value());
+    return env;
+}
+
+CommandResult TestCli::runServer(const QStringList &arguments, const QProcessEnvironment &environment)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(m_workDir.path()); // no stray ./.env
+    process.start(QStringLiteral(BILLING_SERVER_BINARY), arguments);
+    CommandResult result;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = u"timed out"_s;
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+void TestCli::helpListsCommands()
+{
+    const CommandResult result = runServer({u"--help"_s}, environment({}));
+    QCOMPARE(result.exitCode, 0);
+    for (const QString &command : {u"serve"_s, u"migrate"_s, u"check-config"_s})
+        QVERIFY2(result.out.contains(u"  "_s + command), qPrintable(result.out));
+}
+
+void TestCli::commandHelpListsItsOptions()
+{
+    const CommandResult result = runServer({u"migrate"_s, u"--help"_s}, environment({}));
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.out.startsWith(u"Usage: agencyos-billing-server migrate [options]"_s));
+    QVERIFY(result.out.contains(u"--status"_s));
+    QVERIFY(result.out.contains(u"--env-file <path>"_s));
+}
+
+void TestCli::unknownCommandIsAUsageError()
+{
+    const CommandResult result = runServer({u"migrat"_s}, environment({}));
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY(result.err.contains(u"unknown command \"migrat\""_s));
+
+    const CommandResult badOption = runServer({u"migrate"_s, u"--bogus"_s}, environment({}));
+    QCOMPARE(badOption.exitCode, 2);
+    QVERIFY(badOption.err.contains(u"bogus"_s));
+}
+
+void TestCli::checkConfigRejectsProductIdForPrice()
+{
+    QHash<QString, QString> settings = validSettings();
+    settings.insert(u"STRIPE_PRICE_SOLO"_s, u"prod_123"_s);
+    const CommandResult result = runServer({u"check-config"_s}, environment(settings));
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(u"STRIPE_PRICE_SOLO is a Product id (prod_123), but a Price id (price_…) is expected"_s),
+             qPrintable(result.err));
+    QVERIFY(result.err.contains(u"1 error in the configuration"_s));
+}
+
+void TestCli::checkConfigRejectsProductIdAlone()
+{
+    // The check a new user makes: only the mistaken variable set.
+    const CommandResult result =
+        runServer({u"check-config"_s}, environment({{u"STRIPE_PRICE_SOLO"_s, u"prod_123"_s},
+                                                    {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)}}));
+    QVERIFY(result.exitCode != 0);
+    QVERIFY2(result.err.contains(u"STRIPE_PRICE_SOLO is a Product id"_s), qPrintable(result.err));
+    QVERIFY(result.err.contains(u"a Price id (price_…) is expected"_s));
+}
+
+void TestCli::checkConfigPrintsEffectiveConfigurationMasked()
+{
+    QHash<QString, QString> settings = validSettings();
+    settings.insert(u"BILLING_DATABASE_URL"_s, u"postgresql://billing:CliDatabasePassword@db.internal/billing"_s);
+    const CommandResult result = runServer({u"check-config"_s}, environment(settings));
+    QVERIFY2(result.exitCode == 0, qPrintable(result.all()));
+    QVERIFY(result.out.contains(u"The configuration is valid."_s));
+    QVERIFY(result.out.contains(u"Stripe mode: test"_s));
+    QVERIFY(result.out.contains(u"sk_test_…0000"_s));
+    QVERIFY(result.out.contains(u"whsec_…0000"_s));
+    QVERIFY(result.out.contains(u"postgresql://billing:****@db.internal:5432/billing"_s));
+    QVERIFY(result.out.contains(u"price_1Enterprise"_s));
+    QVERIFY(result.out.contains(u"8787"_s));
+    QVERIFY(result.out.contains(u"127.0.0.1"_s));
+    QVERIFY2(!result.all().contains(kSecretKey), "the secret key was printed");
+    QVERIFY2(!result.all().contains(kWebhookSecret), "the webhook secret was printed");
+    QVERIFY2(!result.all().contains(u"CliDatabasePassword"_s), "the database password was printed");
+}
+
+void TestCli::checkConfigReadsEnvFile()
+{
+    const QString path = m_workDir.filePath(u"billing.env"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QHash<QString, QString> settings = validSettings();
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        file.write((it.key() + u'=' + it.value() + u'\n').toUtf8());
+    file.close();
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+    const CommandResult result = runServer({u"check-config"_s, u"--env-file"_s, path}, environment({}));
+    QVERIFY2(result.exitCode == 0, qPrintable(result.all()));
+    QVERIFY(result.out.contains(u".env file:   "_s + path));
+    QVERIFY(result.out.contains(u"(.env file)"_s));
+}
+
+void TestCli::checkConfigReportsUnreadableEnvFile()
+{
+    const CommandResult result =
+        runServer({u"check-config"_s, u"--env-file"_s, m_workDir.filePath(u"missing.env"_s)}, environment({}));
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(u"cannot use the .env file"_s), qPrintable(result.err));
+    QVERIFY(result.err.contains(u"missing.env does not exist"_s));
+}
+
+void TestCli::migrateTwiceChangesNothingTheSecondTime()
+{
+    QHash<QString, QString> settings{{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+                                     {u"BILLING_DATABASE_URL"_s, m_db->url().dialect() == SqlDialect::Sqlite
+                                                                     ? u"sqlite://"_s + m_db->url().sqlitePath()
+                                                                     : QString()}};
+    if (m_db->url().dialect() == SqlDialect::Postgres) {
+        settings.insert(u"BILLING_DATABASE_URL"_s, u"postgresql://%1@%2:%3/%4"_s.arg(m_db->url().user(), m_db->url().host())
+                                                      .arg(m_db->url().port())
+                                                      .arg(m_db->url().databaseName()));
+    }
+    const QProcessEnvironment env = environment(settings);
+
+    const CommandResult first = runServer({u"migrate"_s}, env);
+    QVERIFY2(first.exitCode == 0, qPrintable(first.all()));
+    QVERIFY2(first.out.contains(u"applied 20260127_001_payment_events.sql"_s), qPrintable(first.out));
+    QVERIFY(first.out.contains(u"Applied 8 migration(s)"_s));
+
+    const CommandResult second = runServer({u"migrate"_s}, env);
+    QVERIFY2(second.exitCode == 0, qPrintable(second.all()));
+    QVERIFY2(second.out.contains(u"is up to date; nothing to do."_s), qPrintable(second.out));
+
+    const CommandResult status = runServer({u"migrate"_s, u"--status"_s}, env);
+    QCOMPARE(status.exitCode, 0);
+    QVERIFY(status.out.contains(u"applied  20260127_008_webhook_delivery_failures.sql"_s));
+    QVERIFY(status.out.contains(u"The schema is current."_s));
+
+    QSqlDatabase db = m_db->database().connection().value();
+    QVERIFY(test::tableNames(db).contains(u"payment_events"_s));
+}
+
+void TestCli::migrateRejectsMalformedDatabaseUrl()
+{
+    const CommandResult result = runServer(
+        {u"migrate"_s}, environment({{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+                                     {u"BILLING_DATABASE_URL"_s, u"mysql://localhost/billing"_s}}));
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(u"BILLING_DATABASE_URL is malformed"_s), qPrintable(result.err));
+}
+
+void TestCli::serveRefusesPendingMigrationsWithNoMigrate()
+{
+    const CommandResult result = runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s},
+                                           environment(validSettings()));
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(u"8 migration(s) are pending and --no-migrate was given"_s), qPrintable(result.err));
+}
+
+void TestCli::serveMigratesListensAndAnswersJson()
+{
+    QProcess server;
+    server.setProcessEnvironment(environment(validSettings()));
+    server.setWorkingDirectory(m_workDir.path());
+    server.start(QStringLiteral(BILLING_SERVER_BINARY), {u"serve"_s, u"--port"_s, u"0"_s});
+    QVERIFY(server.waitForStarted());
+
+    static const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
+    QString output;
+    QRegularExpressionMatch match;
+    QTRY_VERIFY_WITH_TIMEOUT((output += QString::fromUtf8(server.readAllStandardOutput()),
+                              match = listening.match(output), match.hasMatch()),
+                             20000);
+    const int port = match.captured(1).toInt();
+
+    QNetworkProxyFactory::setUseSystemConfiguration(false);
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.get(QNetworkRequest(QUrl(u"http://127.0.0.1:%1/no/such/route"_s.arg(port))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+    const QJsonObject error = QJsonDocument::fromJson(reply->readAll()).object().value(u"error"_s).toObject();
+    QCOMPARE(error.value(u"type"_s).toString(), u"invalid_request_error"_s);
+    QVERIFY(error.value(u"message"_s).toString().contains(u"/no/such/route"_s));
+    QVERIFY(error.contains(u"param"_s));
+    reply->deleteLater();
+
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
+    QVERIFY(QFile::exists(m_workDir.filePath(u"data/billing.sqlite3"_s)));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

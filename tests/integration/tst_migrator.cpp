@@ -1,0 +1,286 @@
+#include "TestDatabase.h"
+#include "db/Migrator.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+using billing::test::TestDatabase;
+
+namespace {
+
+const QStringList kExpectedTables = {
+    u"audit_log"_s, u"customers"_s, u"invoices"_s, u"licenses"_s, u"notification_outbox"_s,
+    u"payment_events"_s, u"payments"_s, u"schema_migrations"_s, u"staff_members"_s,
+    u"subscriptions"_s, u"tenants"_s, u"webhook_delivery_failures"_s,
+};
+
+MigrationCatalog builtInCatalog()
+{
+    Result<MigrationCatalog> catalog = MigrationCatalog::builtIn();
+    if (!catalog)
+        qFatal("built-in migrations missing: %s", qPrintable(catalog.error().message));
+    return std::move(catalog).value();
+}
+
+// A catalog made of the first `count` built-in migrations, copied to `dir` so a test can edit them.
+void copyMigrations(const QString &dir, qsizetype count)
+{
+    const MigrationCatalog catalog = builtInCatalog();
+    const QList<Migration> &all = catalog.migrations();
+    for (qsizetype i = 0; i < count && i < all.size(); ++i) {
+        QFile::remove(dir + u'/' + all[i].fileName);
+        QVERIFY(QFile::copy(u":/migrations/"_s + all[i].fileName, dir + u'/' + all[i].fileName));
+        QFile::setPermissions(dir + u'/' + all[i].fileName, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+}
+
+void writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(content);
+}
+
+struct AppliedRecord
+{
+    QString version;
+    qint64 appliedAt;
+    bool operator==(const AppliedRecord &other) const = default;
+};
+
+QList<AppliedRecord> appliedRecords(Database &database)
+{
+    QList<AppliedRecord> records;
+    QSqlDatabase db = database.connection().value();
+    QSqlQuery query(db);
+    if (!query.exec(u"SELECT version, applied_at FROM schema_migrations ORDER BY version"_s))
+        return records;
+    while (query.next())
+        records.append({query.value(0).toString(), query.value(1).toLongLong()});
+    return records;
+}
+
+} // namespace
+
+class TestMigrator final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void migratesFreshDatabase();
+    void secondRunChangesNothing();
+    void appliesOnlyWhatIsPending();
+    void refusesSchemaNewerThanBuild();
+    void refusesUnknownRecordedMigration();
+    void refusesEditedMigration();
+    void failedMigrationLeavesNoTrace();
+    void concurrentMigratorsApplyEachMigrationOnce();
+
+private:
+    std::unique_ptr<TestDatabase> m_db;
+};
+
+void TestMigrator::init()
+{
+    QString error;
+    m_db = TestDatabase::create(test::backendUnderTest(), &error);
+    QVERIFY2(m_db, qPrintable(error));
+}
+
+void TestMigrator::cleanup()
+{
+    m_db.reset();
+}
+
+void TestMigrator::migratesFreshDatabase()
+{
+    const MigrationCatalog catalog = builtInCatalog();
+    Migrator migrator(m_db->database(), catalog);
+
+    Result<MigrationStatus> before = migrator.status();
+    QVERIFY(before.ok());
+    QCOMPARE(before->pending.size(), catalog.migrations().size());
+    QVERIFY(before->applied.isEmpty());
+
+    Result<QList<Migration>> applied = migrator.migrate();
+    QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().message));
+    QCOMPARE(applied->size(), catalog.migrations().size());
+
+    QSqlDatabase db = m_db->database().connection().value();
+    QCOMPARE(test::tableNames(db), kExpectedTables);
+
+    Result<MigrationStatus> after = migrator.status();
+    QVERIFY(after.ok());
+    QVERIFY(after->isCurrent());
+    QCOMPARE(after->applied.size(), catalog.migrations().size());
+}
+
+void TestMigrator::secondRunChangesNothing()
+{
+    Migrator migrator(m_db->database(), builtInCatalog());
+    QVERIFY(migrator.migrate().ok());
+    QSqlDatabase db = m_db->database().connection().value();
+    const QList<AppliedRecord> recordsBefore = appliedRecords(m_db->database());
+    QStringList columnsBefore;
+    for (const QString &table : test::tableNames(db))
+        columnsBefore << table + u": "_s + test::columnNames(db, table).join(u',');
+
+    Result<QList<Migration>> second = migrator.migrate();
+    QVERIFY(second.ok());
+    QVERIFY(second->isEmpty());
+
+    QCOMPARE(appliedRecords(m_db->database()), recordsBefore);
+    QStringList columnsAfter;
+    for (const QString &table : test::tableNames(db))
+        columnsAfter << table + u": "_s + test::columnNames(db, table).join(u',');
+    QCOMPARE(columnsAfter, columnsBefore);
+}
+
+void TestMigrator::appliesOnlyWhatIsPending()
+{
+    QTemporaryDir dir;
+    copyMigrations(dir.path(), 2);
+    Result<MigrationCatalog> firstTwo = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(firstTwo.ok());
+    Migrator early(m_db->database(), firstTwo.value());
+    QCOMPARE(early.migrate()->size(), 2);
+
+    const MigrationCatalog full = builtInCatalog();
+    Migrator later(m_db->database(), full);
+    Result<QList<Migration>> applied = later.migrate();
+    QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().message));
+    QCOMPARE(applied->size(), full.migrations().size() - 2);
+    QCOMPARE(applied->constFirst().version, full.migrations().at(2).version);
+    QCOMPARE(appliedRecords(m_db->database()).size(), full.migrations().size());
+}
+
+void TestMigrator::refusesSchemaNewerThanBuild()
+{
+    Migrator migrator(m_db->database(), builtInCatalog());
+    QVERIFY(migrator.migrate().ok());
+    QSqlDatabase db = m_db->database().connection().value();
+    QVERIFY(execSql(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                        "VALUES ('29991231_001', 'from_the_future', 'x', 0)"_s).ok());
+
+    Result<QList<Migration>> applied = migrator.migrate();
+    QVERIFY(!applied.ok());
+    QCOMPARE(applied.error().code, ErrorCode::SchemaTooNew);
+    QVERIFY2(applied.error().message.contains(u"29991231_001, newer than this build knows"_s),
+             qPrintable(applied.error().message));
+    QCOMPARE(migrator.status().error().code, ErrorCode::SchemaTooNew);
+}
+
+void TestMigrator::refusesUnknownRecordedMigration()
+{
+    Migrator migrator(m_db->database(), builtInCatalog());
+    QVERIFY(migrator.migrate().ok());
+    QSqlDatabase db = m_db->database().connection().value();
+    QVERIFY(execSql(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                        "VALUES ('20260127_000', 'branch', 'x', 0)"_s).ok());
+    Result<QList<Migration>> applied = migrator.migrate();
+    QVERIFY(!applied.ok());
+    QCOMPARE(applied.error().code, ErrorCode::SchemaMismatch);
+    QVERIFY(applied.error().message.contains(u"20260127_000, which this build does not have"_s));
+}
+
+void TestMigrator::refusesEditedMigration()
+{
+    QTemporaryDir dir;
+    copyMigrations(dir.path(), 1);
+    Result<MigrationCatalog> original = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(original.ok());
+    QVERIFY(Migrator(m_db->database(), original.value()).migrate().ok());
+
+    const QString file = dir.filePath(original->migrations().constFirst().fileName);
+    QFile in(file);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray content = in.readAll();
+    in.close();
+    writeFile(file, content + "\n-- edited after release\n");
+
+    Result<MigrationCatalog> edited = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(edited.ok());
+    Result<QList<Migration>> applied = Migrator(m_db->database(), edited.value()).migrate();
+    QVERIFY(!applied.ok());
+    QCOMPARE(applied.error().code, ErrorCode::SchemaMismatch);
+    QVERIFY2(applied.error().message.contains(u"was changed after it was applied"_s), qPrintable(applied.error().message));
+}
+
+void TestMigrator::failedMigrationLeavesNoTrace()
+{
+    QTemporaryDir dir;
+    copyMigrations(dir.path(), 1);
+    writeFile(dir.filePath(u"20260127_002_broken.sql"_s),
+              "CREATE TABLE half_done (id INTEGER);\n"
+              "INSERT INTO half_done (id) VALUES (1);\n"
+              "CREATE TABLE broken (id INTEGER,;\n");
+    Result<MigrationCatalog> catalog = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(catalog.ok());
+
+    Result<QList<Migration>> applied = Migrator(m_db->database(), catalog.value()).migrate();
+    QVERIFY(!applied.ok());
+    QVERIFY2(applied.error().message.contains(u"20260127_002_broken.sql failed at statement 3 of 3"_s),
+             qPrintable(applied.error().message));
+
+    QSqlDatabase db = m_db->database().connection().value();
+    QVERIFY(!test::tableNames(db).contains(u"half_done"_s));
+    QCOMPARE(appliedRecords(m_db->database()).size(), 1);
+
+    // Fixed, it applies.
+    writeFile(dir.filePath(u"20260127_002_broken.sql"_s), "CREATE TABLE broken (id INTEGER);\n");
+    Result<MigrationCatalog> fixed = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(fixed.ok());
+    Result<QList<Migration>> retried = Migrator(m_db->database(), fixed.value()).migrate();
+    QVERIFY2(retried.ok(), qPrintable(retried.ok() ? QString() : retried.error().message));
+    QCOMPARE(retried->size(), 1);
+    QVERIFY(test::tableNames(db).contains(u"broken"_s));
+}
+
+void TestMigrator::concurrentMigratorsApplyEachMigrationOnce()
+{
+    constexpr int kInstances = 4;
+    const MigrationCatalog catalog = builtInCatalog();
+    std::vector<QString> errors(kInstances);
+    std::vector<qsizetype> appliedCounts(kInstances, 0);
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kInstances; ++i) {
+            threads.emplace_back([&, i] {
+                // Each "instance" opens the database on its own thread, as a process would.
+                Database database(m_db->url());
+                Migrator migrator(database, catalog);
+                Result<QList<Migration>> applied = migrator.migrate();
+                if (applied)
+                    appliedCounts[size_t(i)] = applied->size();
+                else
+                    errors[size_t(i)] = applied.error().message;
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+    }
+
+    for (const QString &error : errors)
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    qsizetype total = 0;
+    for (qsizetype count : appliedCounts)
+        total += count;
+    QCOMPARE(total, catalog.migrations().size());
+
+    const QList<AppliedRecord> records = appliedRecords(m_db->database());
+    QCOMPARE(records.size(), catalog.migrations().size());
+}
+
+QTEST_GUILESS_MAIN(TestMigrator)
+#include "tst_migrator.moc"
