@@ -5,7 +5,8 @@
 
 namespace billing::ui {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
 {
     setWindowTitle(tr("Agency OS Billing"));
     setObjectName(QStringLiteral("mainWindow"));

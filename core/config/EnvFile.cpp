@@ -71,8 +71,8 @@ Result<QString> parseValue(QStringView raw, int line)
         value += c;
     }
     if (!closed)
-        return lineError(line, u"the value opens a %1 quote that is not closed on the same line"_s
-                                   .arg(quote == u'"' ? u"double"_s : u"single"_s));
+        return lineError(line, u"the value opens a %1 quote that is not closed on the same line"_s.arg(
+                                   quote == u'"' ? u"double"_s : u"single"_s));
 
     const QStringView rest = text.mid(i).trimmed();
     if (!rest.isEmpty() && !rest.startsWith(u'#'))
@@ -109,11 +109,10 @@ Result<EnvFile> EnvFile::parse(const QByteArray &content)
         if (equals < 0)
             return lineError(lineNumber, u"expected KEY=VALUE"_s);
         const QStringView key = line.left(equals).trimmed();
-        if (key.isEmpty() || !isKeyStart(key.front())
-            || !std::all_of(key.begin(), key.end(), isKeyChar)) {
-            return lineError(lineNumber,
-                             u"\"%1\" is not a valid variable name (letters, digits and _ only)"_s
-                                 .arg(key.toString()));
+        if (key.isEmpty() || !isKeyStart(key.front()) || !std::all_of(key.begin(), key.end(), isKeyChar)) {
+            return lineError(
+                lineNumber,
+                u"\"%1\" is not a valid variable name (letters, digits and _ only)"_s.arg(key.toString()));
         }
 
         Result<QString> value = parseValue(line.mid(equals + 1), lineNumber);
@@ -122,8 +121,7 @@ Result<EnvFile> EnvFile::parse(const QByteArray &content)
 
         const QString keyString = key.toString();
         if (const auto previous = firstLine.constFind(keyString); previous != firstLine.cend()) {
-            file.m_warnings << u"%1 is set on line %2 and again on line %3; line %3 wins"_s
-                                   .arg(keyString)
+            file.m_warnings << u"%1 is set on line %2 and again on line %3; line %3 wins"_s.arg(keyString)
                                    .arg(previous.value())
                                    .arg(lineNumber);
         } else {

@@ -9,8 +9,10 @@ const QList<SettingDescriptor> &settingDescriptors()
     using namespace SettingKeys;
     static const QList<SettingDescriptor> descriptors = {
         {StripeSecretKey, true, u"Stripe secret API key (sk_test_… / sk_live_…, or a restricted rk_…)"_s},
-        {StripePublishableKey, false, u"Stripe publishable key (pk_test_… / pk_live_…), for the web front end"_s},
-        {StripeWebhookSecret, true, u"Webhook signing secret(s) (whsec_…); comma-separated during a rotation"_s},
+        {StripePublishableKey, false,
+         u"Stripe publishable key (pk_test_… / pk_live_…), for the web front end"_s},
+        {StripeWebhookSecret, true,
+         u"Webhook signing secret(s) (whsec_…); comma-separated during a rotation"_s},
         {StripePriceSolo, false, u"Price id (price_…) of the Solo plan"_s},
         {StripePriceTeam, false, u"Price id (price_…) of the Team plan"_s},
         {StripePriceEnterprise, false, u"Price id (price_…) of the Enterprise plan"_s},

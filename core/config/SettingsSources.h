@@ -19,8 +19,7 @@ public:
 
     // envFilePath: the file given with --env-file (must be readable), or empty to
     // use ./.env when one exists.
-    static Result<SettingsSources> load(const QProcessEnvironment &environment,
-                                        const QString &envFilePath);
+    static Result<SettingsSources> load(const QProcessEnvironment &environment, const QString &envFilePath);
     // Only the given values, as if from the environment (tests, tools).
     static SettingsSources fromValues(const QHash<QString, QString> &values);
 

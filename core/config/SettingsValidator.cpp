@@ -28,9 +28,9 @@ class Validation final
 {
 public:
     Validation(const SettingsSources &sources, SettingsScopes scope)
-        : m_sources(sources), m_scope(scope)
-    {
-    }
+        : m_sources(sources)
+        , m_scope(scope)
+    {}
 
     ValidatedSettings run()
     {
@@ -69,8 +69,7 @@ private:
             return;
         }
         if (info.exists() && !info.isDir()) {
-            error(SettingKeys::DataDir,
-                  u"BILLING_DATA_DIR (%1) exists but is not a directory"_s.arg(dir));
+            error(SettingKeys::DataDir, u"BILLING_DATA_DIR (%1) exists but is not a directory"_s.arg(dir));
             return;
         }
         if (info.exists() && !info.isWritable()) {
@@ -87,8 +86,8 @@ private:
         if (url.isEmpty()) {
             if (m_result.settings.dataDir.isEmpty())
                 return; // already reported under BILLING_DATA_DIR
-            m_result.settings.database = DatabaseUrl::sqliteFile(
-                QDir(m_result.settings.dataDir).filePath(u"billing.sqlite3"_s));
+            m_result.settings.database =
+                DatabaseUrl::sqliteFile(QDir(m_result.settings.dataDir).filePath(u"billing.sqlite3"_s));
             return;
         }
         Result<DatabaseUrl> parsed = DatabaseUrl::parse(url, m_result.settings.dataDir);
@@ -164,13 +163,12 @@ private:
         m_result.settings.stripePublishableKey = key;
 
         const StripeMode secretMode = m_result.settings.mode();
-        const StripeMode publishableMode =
-            key.startsWith(u"pk_live_") ? StripeMode::Live : StripeMode::Test;
+        const StripeMode publishableMode = key.startsWith(u"pk_live_") ? StripeMode::Live : StripeMode::Test;
         if (secretMode != StripeMode::Unknown && secretMode != publishableMode) {
-            error(name, u"STRIPE_SECRET_KEY is a %1-mode key but STRIPE_PUBLISHABLE_KEY is a "
-                        "%2-mode key: use both keys from the same mode (test or live) of the "
-                        "same Stripe account"_s
-                            .arg(stripeModeName(secretMode), stripeModeName(publishableMode)));
+            error(name,
+                  u"STRIPE_SECRET_KEY is a %1-mode key but STRIPE_PUBLISHABLE_KEY is a "
+                  "%2-mode key: use both keys from the same mode (test or live) of the "
+                  "same Stripe account"_s.arg(stripeModeName(secretMode), stripeModeName(publishableMode)));
         }
     }
 
@@ -229,8 +227,7 @@ private:
             for (qsizetype j = i + 1; j < all.size(); ++j) {
                 if (!all[i].second.isEmpty() && all[i].second == all[j].second) {
                     warning(all[j].first, u"%1 and %2 name the same price (%3), so both plans sell "
-                                          "the same thing"_s
-                                              .arg(all[i].first, all[j].first, all[i].second));
+                                          "the same thing"_s.arg(all[i].first, all[j].first, all[i].second));
                 }
             }
         }
@@ -246,14 +243,13 @@ private:
         }
         if (price.startsWith(u"prod_")) {
             error(name, u"%1 is a Product id (%2), but a Price id (price_…) is expected: in the "
-                        "Stripe Dashboard open the product and copy the id of its price"_s
-                            .arg(name, price));
+                        "Stripe Dashboard open the product and copy the id of its price"_s.arg(name, price));
             return {};
         }
         static const QRegularExpression pattern(u"^price_[0-9A-Za-z]+$"_s);
         if (!pattern.match(price).hasMatch()) {
-            error(name, u"%1 (\"%2\") is not a Price id; a Price id (price_…) is expected"_s
-                            .arg(name, price.left(60)));
+            error(name, u"%1 (\"%2\") is not a Price id; a Price id (price_…) is expected"_s.arg(
+                            name, price.left(60)));
             return {};
         }
         return price;
@@ -267,8 +263,8 @@ private:
             raw = kDefaultStripeApiBase;
         const QUrl url(raw, QUrl::StrictMode);
         const QString scheme = url.scheme();
-        if (!url.isValid() || url.isRelative() || url.host().isEmpty()
-            || (scheme != u"https" && scheme != u"http")) {
+        if (!url.isValid() || url.isRelative() || url.host().isEmpty() ||
+            (scheme != u"https" && scheme != u"http")) {
             error(name, u"STRIPE_API_BASE must be an absolute URL such as https://api.stripe.com"_s);
             return;
         }
@@ -302,8 +298,8 @@ private:
             version = kDefaultStripeApiVersion;
         static const QRegularExpression pattern(u"^\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?$"_s);
         if (!pattern.match(version).hasMatch()) {
-            error(name, u"STRIPE_API_VERSION (\"%1\") is not a Stripe API version such as %2"_s
-                            .arg(version.left(40), kDefaultStripeApiVersion));
+            error(name, u"STRIPE_API_VERSION (\"%1\") is not a Stripe API version such as %2"_s.arg(
+                            version.left(40), kDefaultStripeApiVersion));
             return;
         }
         m_result.settings.stripeApiVersion = version;
@@ -339,15 +335,14 @@ private:
             if (address.isNull()) {
                 error(SettingKeys::ListenAddress,
                       u"BILLING_LISTEN_ADDRESS (\"%1\") is not an IP address; use 127.0.0.1 to "
-                      "serve this machine only, or the address of one interface"_s
-                          .arg(addressText.left(60)));
+                      "serve this machine only, or the address of one interface"_s.arg(addressText.left(60)));
             } else {
                 m_result.settings.listenAddress = address;
                 if (!address.isLoopback()) {
                     warning(SettingKeys::ListenAddress,
                             u"the service will accept connections from other machines on %1; "
-                            "put it behind TLS (Stripe delivers webhooks only over HTTPS)"_s
-                                .arg(address.toString()));
+                            "put it behind TLS (Stripe delivers webhooks only over HTTPS)"_s.arg(
+                                address.toString()));
                 }
             }
         }
@@ -357,9 +352,8 @@ private:
             bool ok = false;
             const int port = portText.toInt(&ok);
             if (!ok || port < 1 || port > 65535) {
-                error(SettingKeys::Port,
-                      u"BILLING_PORT (\"%1\") must be a port number from 1 to 65535"_s
-                          .arg(portText.left(20)));
+                error(SettingKeys::Port, u"BILLING_PORT (\"%1\") must be a port number from 1 to 65535"_s.arg(
+                                             portText.left(20)));
             } else {
                 m_result.settings.port = quint16(port);
             }
@@ -405,8 +399,7 @@ ValidatedSettings SettingsValidator::validate(const SettingsSources &sources, Se
 
 QString SettingsValidator::defaultDataDir()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-           + u"/agencyos-billing"_s;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/agencyos-billing"_s;
 }
 
 } // namespace billing

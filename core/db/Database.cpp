@@ -44,7 +44,8 @@ Result<void> execSql(QSqlDatabase &db, const QString &sql)
     return {};
 }
 
-Database::Database(DatabaseUrl url) : m_url(std::move(url))
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url))
 {
     static QAtomicInteger<quint32> instanceCounter;
     m_namePrefix = u"billing-%1"_s.arg(instanceCounter.fetchAndAddRelaxed(1));
@@ -78,8 +79,8 @@ Result<QSqlDatabase> Database::connection()
     const SqlDialect dialect = m_url.dialect();
     if (!QSqlDatabase::isDriverAvailable(driverName(dialect))) {
         return Error{ErrorCode::DatabaseUnavailable,
-                     u"Qt's %1 driver is not installed (Debian package %2)"_s
-                         .arg(driverName(dialect), driverPackage(dialect))};
+                     u"Qt's %1 driver is not installed (Debian package %2)"_s.arg(driverName(dialect),
+                                                                                  driverPackage(dialect))};
     }
 
     QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
@@ -95,8 +96,9 @@ Result<QSqlDatabase> Database::connection()
         const QFileInfo file(m_url.sqlitePath());
         created = !file.exists();
         if (!QDir().mkpath(file.absolutePath())) {
-            return Error{ErrorCode::DatabaseUnavailable,
-                         u"cannot create the directory %1 for the SQLite database"_s.arg(file.absolutePath())};
+            return Error{
+                ErrorCode::DatabaseUnavailable,
+                u"cannot create the directory %1 for the SQLite database"_s.arg(file.absolutePath())};
         }
         db.setDatabaseName(m_url.sqlitePath());
     } else {
@@ -115,8 +117,8 @@ Result<QSqlDatabase> Database::connection()
     }
 
     if (!db.open()) {
-        return Error{ErrorCode::DatabaseUnavailable,
-                     u"cannot open the database %1: %2"_s.arg(m_url.toDisplayString(), db.lastError().text())};
+        return Error{ErrorCode::DatabaseUnavailable, u"cannot open the database %1: %2"_s.arg(
+                                                         m_url.toDisplayString(), db.lastError().text())};
     }
     if (created) {
         // Customer emails and payment records: readable by the service's user only.

@@ -10,14 +10,13 @@ namespace billing {
 
 namespace {
 
-const QString kExpectedForms =
-    u"expected sqlite:///absolute/path.sqlite3, sqlite:relative/path.sqlite3 or "
-    "postgresql://user:password@host:5432/database"_s;
+const QString kExpectedForms = u"expected sqlite:///absolute/path.sqlite3, sqlite:relative/path.sqlite3 or "
+                               "postgresql://user:password@host:5432/database"_s;
 
 // libpq parameters we pass through; anything else is more likely a typo than intent.
 const QStringList kPostgresOptions = {
-    u"sslmode"_s, u"sslrootcert"_s, u"sslcert"_s, u"sslkey"_s,
-    u"connect_timeout"_s, u"application_name"_s, u"target_session_attrs"_s,
+    u"sslmode"_s,          u"sslrootcert"_s,          u"sslcert"_s, u"sslkey"_s, u"connect_timeout"_s,
+    u"application_name"_s, u"target_session_attrs"_s,
 };
 
 Error urlError(const QString &what)
@@ -61,8 +60,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
     const QUrl url(trimmed, QUrl::StrictMode);
     const QString scheme = url.scheme().toLower();
     if (scheme != u"postgresql" && scheme != u"postgres") {
-        return urlError(u"unsupported database URL scheme \"%1\"; %2"_s
-                            .arg(scheme.isEmpty() ? u"(none)"_s : scheme, kExpectedForms));
+        return urlError(u"unsupported database URL scheme \"%1\"; %2"_s.arg(
+            scheme.isEmpty() ? u"(none)"_s : scheme, kExpectedForms));
     }
     if (!url.isValid())
         return urlError(u"the PostgreSQL URL is malformed (%1); %2"_s.arg(url.errorString(), kExpectedForms));
@@ -85,8 +84,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
             continue;
         }
         if (!kPostgresOptions.contains(key)) {
-            return urlError(u"unknown PostgreSQL URL parameter \"%1\"; supported: host, %2"_s
-                                .arg(key, kPostgresOptions.join(u", ")));
+            return urlError(u"unknown PostgreSQL URL parameter \"%1\"; supported: host, %2"_s.arg(
+                key, kPostgresOptions.join(u", ")));
         }
         result.m_options.insert(key, value);
     }

@@ -88,8 +88,9 @@ Result<MigrationCatalog> MigrationCatalog::fromDirectory(const QString &director
         while (placeholders.hasNext()) {
             const QString placeholder = placeholders.next().captured(1);
             if (placeholderValue(placeholder, SqlDialect::Sqlite).isEmpty()) {
-                return Error{ErrorCode::InvalidInput,
-                             u"migration %1 uses the unknown placeholder {{%2}}"_s.arg(fileName, placeholder)};
+                return Error{
+                    ErrorCode::InvalidInput,
+                    u"migration %1 uses the unknown placeholder {{%2}}"_s.arg(fileName, placeholder)};
             }
         }
         if (catalog.find(migration.version)) {

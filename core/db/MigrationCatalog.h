@@ -11,8 +11,8 @@ namespace billing {
 // One file of migrations/: YYYYMMDD_NNN_name.sql.
 struct Migration
 {
-    QString version;  // "20260127_001": orders migrations and is recorded when applied
-    QString name;     // "payment_events"
+    QString version; // "20260127_001": orders migrations and is recorded when applied
+    QString name;    // "payment_events"
     QString fileName;
     QString sql;      // as written, with dialect placeholders
     QString checksum; // SHA-256 of the file, to notice an applied migration edited later

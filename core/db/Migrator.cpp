@@ -23,7 +23,10 @@ Error databaseError(const QString &what, const QSqlError &error)
 class MigrationLock final
 {
 public:
-    MigrationLock(QSqlDatabase &db, SqlDialect dialect) : m_db(db), m_enabled(dialect == SqlDialect::Postgres) {}
+    MigrationLock(QSqlDatabase &db, SqlDialect dialect)
+        : m_db(db)
+        , m_enabled(dialect == SqlDialect::Postgres)
+    {}
     ~MigrationLock()
     {
         if (m_held) {
@@ -31,7 +34,8 @@ public:
             query.prepare(u"SELECT pg_advisory_unlock(?)"_s);
             query.addBindValue(Migrator::kAdvisoryLockKey);
             if (!query.exec())
-                qCWarning(lcMigrations) << "could not release the migration lock:" << query.lastError().text();
+                qCWarning(lcMigrations)
+                    << "could not release the migration lock:" << query.lastError().text();
         }
     }
     MigrationLock(const MigrationLock &) = delete;
@@ -59,9 +63,10 @@ private:
 } // namespace
 
 Migrator::Migrator(Database &database, MigrationCatalog catalog, const Clock &clock)
-    : m_database(database), m_catalog(std::move(catalog)), m_clock(clock)
-{
-}
+    : m_database(database)
+    , m_catalog(std::move(catalog))
+    , m_clock(clock)
+{}
 
 Result<QList<Migrator::AppliedRow>> Migrator::readApplied(QSqlDatabase &db)
 {
@@ -83,11 +88,11 @@ Result<MigrationStatus> Migrator::compare(const QList<AppliedRow> &applied) cons
     for (const AppliedRow &row : applied) {
         const Migration *known = m_catalog.find(row.version);
         if (!known && row.version > latest) {
-            return Error{ErrorCode::SchemaTooNew,
-                         u"the database schema is at version %1, newer than this build knows "
-                         "(latest %2): a newer agencyos-billing-server migrated it. Upgrade this "
-                         "installation instead of running an older one against it"_s
-                             .arg(row.version, latest)};
+            return Error{
+                ErrorCode::SchemaTooNew,
+                u"the database schema is at version %1, newer than this build knows "
+                "(latest %2): a newer agencyos-billing-server migrated it. Upgrade this "
+                "installation instead of running an older one against it"_s.arg(row.version, latest)};
         }
         if (!known) {
             return Error{ErrorCode::SchemaMismatch,
@@ -97,14 +102,15 @@ Result<MigrationStatus> Migrator::compare(const QList<AppliedRow> &applied) cons
         if (known->checksum != row.checksum) {
             return Error{ErrorCode::SchemaMismatch,
                          u"migration %1 (%2) was changed after it was applied to this database; "
-                         "applied migrations must never be edited: add a new migration instead"_s
-                             .arg(row.version, known->fileName)};
+                         "applied migrations must never be edited: add a new migration instead"_s.arg(
+                             row.version, known->fileName)};
         }
         status.applied << *known;
     }
     for (const Migration &migration : m_catalog.migrations()) {
-        const bool isApplied = std::any_of(applied.cbegin(), applied.cend(),
-                                           [&](const AppliedRow &row) { return row.version == migration.version; });
+        const bool isApplied = std::any_of(applied.cbegin(), applied.cend(), [&](const AppliedRow &row) {
+            return row.version == migration.version;
+        });
         if (!isApplied)
             status.pending << migration;
     }
@@ -168,8 +174,7 @@ Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
         QSqlQuery query(db);
         if (!query.exec(statements[i])) {
             return rollback(Error{ErrorCode::Database,
-                                  u"migration %1 failed at statement %2 of %3: %4"_s
-                                      .arg(migration.fileName)
+                                  u"migration %1 failed at statement %2 of %3: %4"_s.arg(migration.fileName)
                                       .arg(i + 1)
                                       .arg(statements.size())
                                       .arg(query.lastError().text())});
@@ -177,17 +182,19 @@ Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
     }
 
     QSqlQuery record(db);
-    record.prepare(u"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"_s);
+    record.prepare(
+        u"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"_s);
     record.addBindValue(migration.version);
     record.addBindValue(migration.name);
     record.addBindValue(migration.checksum);
     record.addBindValue(m_clock.nowSecondsSinceEpoch());
     if (!record.exec())
-        return rollback(databaseError(u"cannot record migration %1"_s.arg(migration.version), record.lastError()));
+        return rollback(
+            databaseError(u"cannot record migration %1"_s.arg(migration.version), record.lastError()));
 
     if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed)
-        return rollback(Error{ErrorCode::Database,
-                              u"cannot commit migration %1: %2"_s.arg(migration.version, committed.error().message)});
+        return rollback(Error{ErrorCode::Database, u"cannot commit migration %1: %2"_s.arg(
+                                                       migration.version, committed.error().message)});
     return true;
 }
 

@@ -22,8 +22,7 @@ Result<SettingsSources> loadSettingsSources(const QCommandLineParser &parser)
 void printProblems(const QList<SettingProblem> &problems, QTextStream &stream)
 {
     for (const SettingProblem &problem : problems) {
-        const QString label =
-            problem.severity == SettingProblem::Severity::Error ? u"error"_s : u"warning"_s;
+        const QString label = problem.severity == SettingProblem::Severity::Error ? u"error"_s : u"warning"_s;
         stream << label << u": "_s << problem.message << Qt::endl;
     }
 }

@@ -23,10 +23,10 @@ QString ServeCommand::summary() const
 void ServeCommand::addOptions(QCommandLineParser &parser) const
 {
     addConfigurationOptions(parser);
-    parser.addOption({u"no-migrate"_s,
-                      u"Do not apply pending migrations; refuse to start if any are pending."_s});
-    parser.addOption({u"port"_s, u"Listen on this port instead of BILLING_PORT (0: any free port)."_s,
-                      u"port"_s});
+    parser.addOption(
+        {u"no-migrate"_s, u"Do not apply pending migrations; refuse to start if any are pending."_s});
+    parser.addOption(
+        {u"port"_s, u"Listen on this port instead of BILLING_PORT (0: any free port)."_s, u"port"_s});
 }
 
 int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)

@@ -11,7 +11,9 @@ using namespace Qt::StringLiterals;
 
 namespace billing::server {
 
-HttpService::HttpService(QObject *parent) : QObject(parent), m_http(new QHttpServer(this))
+HttpService::HttpService(QObject *parent)
+    : QObject(parent)
+    , m_http(new QHttpServer(this))
 {
     installRoutes();
 }
@@ -33,7 +35,8 @@ Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port)
     if (!tcpServer->listen(address, port)) {
         const QString reason = tcpServer->errorString();
         delete tcpServer;
-        return Error{ErrorCode::Io, u"cannot listen on %1 port %2: %3"_s.arg(address.toString()).arg(port).arg(reason)};
+        return Error{ErrorCode::Io,
+                     u"cannot listen on %1 port %2: %3"_s.arg(address.toString()).arg(port).arg(reason)};
     }
     m_http->bind(tcpServer);
     m_tcpServer = tcpServer;

@@ -154,7 +154,8 @@ void TestCli::checkConfigRejectsProductIdForPrice()
     settings.insert(u"STRIPE_PRICE_SOLO"_s, u"prod_123"_s);
     const CommandResult result = runServer({u"check-config"_s}, environment(settings));
     QCOMPARE(result.exitCode, 3);
-    QVERIFY2(result.err.contains(u"STRIPE_PRICE_SOLO is a Product id (prod_123), but a Price id (price_…) is expected"_s),
+    QVERIFY2(result.err.contains(
+                 u"STRIPE_PRICE_SOLO is a Product id (prod_123), but a Price id (price_…) is expected"_s),
              qPrintable(result.err));
     QVERIFY(result.err.contains(u"1 error in the configuration"_s));
 }
@@ -173,7 +174,8 @@ void TestCli::checkConfigRejectsProductIdAlone()
 void TestCli::checkConfigPrintsEffectiveConfigurationMasked()
 {
     QHash<QString, QString> settings = validSettings();
-    settings.insert(u"BILLING_DATABASE_URL"_s, u"postgresql://billing:CliDatabasePassword@db.internal/billing"_s);
+    settings.insert(u"BILLING_DATABASE_URL"_s,
+                    u"postgresql://billing:CliDatabasePassword@db.internal/billing"_s);
     const CommandResult result = runServer({u"check-config"_s}, environment(settings));
     QVERIFY2(result.exitCode == 0, qPrintable(result.all()));
     QVERIFY(result.out.contains(u"The configuration is valid."_s));
@@ -208,8 +210,8 @@ void TestCli::checkConfigReadsEnvFile()
 
 void TestCli::checkConfigReportsUnreadableEnvFile()
 {
-    const CommandResult result =
-        runServer({u"check-config"_s, u"--env-file"_s, m_workDir.filePath(u"missing.env"_s)}, environment({}));
+    const CommandResult result = runServer(
+        {u"check-config"_s, u"--env-file"_s, m_workDir.filePath(u"missing.env"_s)}, environment({}));
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.err.contains(u"cannot use the .env file"_s), qPrintable(result.err));
     QVERIFY(result.err.contains(u"missing.env does not exist"_s));
@@ -217,14 +219,16 @@ void TestCli::checkConfigReportsUnreadableEnvFile()
 
 void TestCli::migrateTwiceChangesNothingTheSecondTime()
 {
-    QHash<QString, QString> settings{{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
-                                     {u"BILLING_DATABASE_URL"_s, m_db->url().dialect() == SqlDialect::Sqlite
-                                                                     ? u"sqlite://"_s + m_db->url().sqlitePath()
-                                                                     : QString()}};
+    QHash<QString, QString> settings{
+        {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+        {u"BILLING_DATABASE_URL"_s, m_db->url().dialect() == SqlDialect::Sqlite
+                                        ? u"sqlite://"_s + m_db->url().sqlitePath()
+                                        : QString()}};
     if (m_db->url().dialect() == SqlDialect::Postgres) {
-        settings.insert(u"BILLING_DATABASE_URL"_s, u"postgresql://%1@%2:%3/%4"_s.arg(m_db->url().user(), m_db->url().host())
-                                                      .arg(m_db->url().port())
-                                                      .arg(m_db->url().databaseName()));
+        settings.insert(u"BILLING_DATABASE_URL"_s,
+                        u"postgresql://%1@%2:%3/%4"_s.arg(m_db->url().user(), m_db->url().host())
+                            .arg(m_db->url().port())
+                            .arg(m_db->url().databaseName()));
     }
     const QProcessEnvironment env = environment(settings);
 
@@ -248,19 +252,20 @@ void TestCli::migrateTwiceChangesNothingTheSecondTime()
 
 void TestCli::migrateRejectsMalformedDatabaseUrl()
 {
-    const CommandResult result = runServer(
-        {u"migrate"_s}, environment({{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
-                                     {u"BILLING_DATABASE_URL"_s, u"mysql://localhost/billing"_s}}));
+    const CommandResult result =
+        runServer({u"migrate"_s}, environment({{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+                                               {u"BILLING_DATABASE_URL"_s, u"mysql://localhost/billing"_s}}));
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.err.contains(u"BILLING_DATABASE_URL is malformed"_s), qPrintable(result.err));
 }
 
 void TestCli::serveRefusesPendingMigrationsWithNoMigrate()
 {
-    const CommandResult result = runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s},
-                                           environment(validSettings()));
+    const CommandResult result =
+        runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s}, environment(validSettings()));
     QCOMPARE(result.exitCode, 1);
-    QVERIFY2(result.err.contains(u"8 migration(s) are pending and --no-migrate was given"_s), qPrintable(result.err));
+    QVERIFY2(result.err.contains(u"8 migration(s) are pending and --no-migrate was given"_s),
+             qPrintable(result.err));
 }
 
 void TestCli::serveMigratesListensAndAnswersJson()
@@ -281,7 +286,8 @@ void TestCli::serveMigratesListensAndAnswersJson()
 
     QNetworkProxyFactory::setUseSystemConfiguration(false);
     QNetworkAccessManager network;
-    QNetworkReply *reply = network.get(QNetworkRequest(QUrl(u"http://127.0.0.1:%1/no/such/route"_s.arg(port))));
+    QNetworkReply *reply =
+        network.get(QNetworkRequest(QUrl(u"http://127.0.0.1:%1/no/such/route"_s.arg(port))));
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QVERIFY(finished.wait(10000));
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);

@@ -58,8 +58,9 @@ void TestHttpService::reportsPortInUse()
     HttpService service;
     const billing::Result<quint16> port = service.listen(QHostAddress::LocalHost, occupier.serverPort());
     QVERIFY(!port.ok());
-    QVERIFY2(port.error().message.contains(u"cannot listen on 127.0.0.1 port %1"_s.arg(occupier.serverPort())),
-             qPrintable(port.error().message));
+    QVERIFY2(
+        port.error().message.contains(u"cannot listen on 127.0.0.1 port %1"_s.arg(occupier.serverPort())),
+        qPrintable(port.error().message));
     QCOMPARE(service.serverPort(), quint16(0));
 }
 

@@ -17,9 +17,9 @@ using billing::test::TestDatabase;
 namespace {
 
 const QStringList kExpectedTables = {
-    u"audit_log"_s, u"customers"_s, u"invoices"_s, u"licenses"_s, u"notification_outbox"_s,
-    u"payment_events"_s, u"payments"_s, u"schema_migrations"_s, u"staff_members"_s,
-    u"subscriptions"_s, u"tenants"_s, u"webhook_delivery_failures"_s,
+    u"audit_log"_s,           u"customers"_s,      u"invoices"_s, u"licenses"_s,
+    u"notification_outbox"_s, u"payment_events"_s, u"payments"_s, u"schema_migrations"_s,
+    u"staff_members"_s,       u"subscriptions"_s,  u"tenants"_s,  u"webhook_delivery_failures"_s,
 };
 
 MigrationCatalog builtInCatalog()
@@ -171,7 +171,8 @@ void TestMigrator::refusesSchemaNewerThanBuild()
     QVERIFY(migrator.migrate().ok());
     QSqlDatabase db = m_db->database().connection().value();
     QVERIFY(execSql(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                        "VALUES ('29991231_001', 'from_the_future', 'x', 0)"_s).ok());
+                        "VALUES ('29991231_001', 'from_the_future', 'x', 0)"_s)
+                .ok());
 
     Result<QList<Migration>> applied = migrator.migrate();
     QVERIFY(!applied.ok());
@@ -187,7 +188,8 @@ void TestMigrator::refusesUnknownRecordedMigration()
     QVERIFY(migrator.migrate().ok());
     QSqlDatabase db = m_db->database().connection().value();
     QVERIFY(execSql(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                        "VALUES ('20260127_000', 'branch', 'x', 0)"_s).ok());
+                        "VALUES ('20260127_000', 'branch', 'x', 0)"_s)
+                .ok());
     Result<QList<Migration>> applied = migrator.migrate();
     QVERIFY(!applied.ok());
     QCOMPARE(applied.error().code, ErrorCode::SchemaMismatch);
@@ -214,17 +216,17 @@ void TestMigrator::refusesEditedMigration()
     Result<QList<Migration>> applied = Migrator(m_db->database(), edited.value()).migrate();
     QVERIFY(!applied.ok());
     QCOMPARE(applied.error().code, ErrorCode::SchemaMismatch);
-    QVERIFY2(applied.error().message.contains(u"was changed after it was applied"_s), qPrintable(applied.error().message));
+    QVERIFY2(applied.error().message.contains(u"was changed after it was applied"_s),
+             qPrintable(applied.error().message));
 }
 
 void TestMigrator::failedMigrationLeavesNoTrace()
 {
     QTemporaryDir dir;
     copyMigrations(dir.path(), 1);
-    writeFile(dir.filePath(u"20260127_002_broken.sql"_s),
-              "CREATE TABLE half_done (id INTEGER);\n"
-              "INSERT INTO half_done (id) VALUES (1);\n"
-              "CREATE TABLE broken (id INTEGER,;\n");
+    writeFile(dir.filePath(u"20260127_002_broken.sql"_s), "CREATE TABLE half_done (id INTEGER);\n"
+                                                          "INSERT INTO half_done (id) VALUES (1);\n"
+                                                          "CREATE TABLE broken (id INTEGER,;\n");
     Result<MigrationCatalog> catalog = MigrationCatalog::fromDirectory(dir.path());
     QVERIFY(catalog.ok());
 

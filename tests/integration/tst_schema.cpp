@@ -81,10 +81,12 @@ void TestSchema::cleanup()
 
 void TestSchema::insertTenantAndCustomer(const QString &tenant, const QString &customer)
 {
-    QCOMPARE(run(m_db, u"INSERT INTO tenants (tenant_id, created_at, updated_at) VALUES (?, 1, 1)"_s, {tenant}),
-             QString());
-    QCOMPARE(run(m_db, u"INSERT INTO customers (stripe_customer_id, tenant_id, livemode, created_at, updated_at) "
-                       "VALUES (?, ?, ?, 1, 1)"_s,
+    QCOMPARE(
+        run(m_db, u"INSERT INTO tenants (tenant_id, created_at, updated_at) VALUES (?, 1, 1)"_s, {tenant}),
+        QString());
+    QCOMPARE(run(m_db,
+                 u"INSERT INTO customers (stripe_customer_id, tenant_id, livemode, created_at, updated_at) "
+                 "VALUES (?, ?, ?, 1, 1)"_s,
                  {customer, tenant, false}),
              QString());
 }
@@ -93,8 +95,10 @@ void TestSchema::oneRowPerStripeEvent()
 {
     const QString insert = u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
                            "stripe_created_at, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)"_s;
-    QCOMPARE(run(m_db, insert, {u"evt_1"_s, u"invoice.paid"_s, false, 1700000000, "{}"_ba, 1700000001}), QString());
-    QVERIFY(!run(m_db, insert, {u"evt_1"_s, u"invoice.paid"_s, false, 1700000000, "{}"_ba, 1700000002}).isEmpty());
+    QCOMPARE(run(m_db, insert, {u"evt_1"_s, u"invoice.paid"_s, false, 1700000000, "{}"_ba, 1700000001}),
+             QString());
+    QVERIFY(!run(m_db, insert, {u"evt_1"_s, u"invoice.paid"_s, false, 1700000000, "{}"_ba, 1700000002})
+                 .isEmpty());
     QCOMPARE(count(m_db, u"payment_events"_s), 1);
 }
 
@@ -103,12 +107,14 @@ void TestSchema::storesPayloadBytesExactly()
     // Not valid UTF-8 and with a NUL byte: a TEXT column would alter or refuse it.
     static const char raw[] = "{\"id\":\"evt_2\",\"x\":\"\xff\xfe\x00\xc3\"}";
     const QByteArray payload(raw, sizeof(raw) - 1);
-    QCOMPARE(run(m_db, u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
-                       "stripe_created_at, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+    QCOMPARE(run(m_db,
+                 u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
+                 "stripe_created_at, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
                  {u"evt_2"_s, u"x"_s, false, 1, payload, 2}),
              QString());
     QSqlQuery query(m_db);
-    QVERIFY(query.exec(u"SELECT payload, status, attempts FROM payment_events WHERE stripe_event_id = 'evt_2'"_s));
+    QVERIFY(query.exec(
+        u"SELECT payload, status, attempts FROM payment_events WHERE stripe_event_id = 'evt_2'"_s));
     QVERIFY(query.next());
     QCOMPARE(query.value(0).toByteArray(), payload);
     QCOMPARE(query.value(1).toString(), u"received"_s);
@@ -117,9 +123,11 @@ void TestSchema::storesPayloadBytesExactly()
 
 void TestSchema::rejectsUnknownEventStatus()
 {
-    const QString error = run(m_db, u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
-                                     "stripe_created_at, payload, received_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
-                              {u"evt_3"_s, u"x"_s, false, 1, "{}"_ba, 2, u"done"_s});
+    const QString error =
+        run(m_db,
+            u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
+            "stripe_created_at, payload, received_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+            {u"evt_3"_s, u"x"_s, false, 1, "{}"_ba, 2, u"done"_s});
     QVERIFY(!error.isEmpty());
     QCOMPARE(count(m_db, u"payment_events"_s), 0);
 }
@@ -129,18 +137,22 @@ void TestSchema::oneLicencePerSubscription()
     insertTenantAndCustomer(u"tenant_1"_s, u"cus_1"_s);
     const QString insert = u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, plan, "
                            "issued_at, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s;
-    QCOMPARE(run(m_db, insert, {u"KEY-1"_s, u"tenant_1"_s, u"sub_1"_s, u"solo"_s, 1, u"evt_a"_s, 1}), QString());
+    QCOMPARE(run(m_db, insert, {u"KEY-1"_s, u"tenant_1"_s, u"sub_1"_s, u"solo"_s, 1, u"evt_a"_s, 1}),
+             QString());
     // The same subscription again, even with another key: refused.
-    QVERIFY(!run(m_db, insert, {u"KEY-2"_s, u"tenant_1"_s, u"sub_1"_s, u"solo"_s, 1, u"evt_b"_s, 1}).isEmpty());
+    QVERIFY(
+        !run(m_db, insert, {u"KEY-2"_s, u"tenant_1"_s, u"sub_1"_s, u"solo"_s, 1, u"evt_b"_s, 1}).isEmpty());
     // The same key for another subscription: refused.
-    QVERIFY(!run(m_db, insert, {u"KEY-1"_s, u"tenant_1"_s, u"sub_2"_s, u"solo"_s, 1, u"evt_c"_s, 1}).isEmpty());
+    QVERIFY(
+        !run(m_db, insert, {u"KEY-1"_s, u"tenant_1"_s, u"sub_2"_s, u"solo"_s, 1, u"evt_c"_s, 1}).isEmpty());
     QCOMPARE(count(m_db, u"licenses"_s), 1);
 }
 
 void TestSchema::licenceNeedsKnownTenant()
 {
-    const QString error = run(m_db, u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, "
-                                     "issued_at, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+    const QString error = run(m_db,
+                              u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, "
+                              "issued_at, source_event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
                               {u"KEY-9"_s, u"no_such_tenant"_s, u"sub_9"_s, 1, u"evt_9"_s, 1});
     QVERIFY2(!error.isEmpty(), "foreign keys are not enforced");
     QCOMPARE(count(m_db, u"licenses"_s), 0);
@@ -149,8 +161,9 @@ void TestSchema::licenceNeedsKnownTenant()
 void TestSchema::rejectsUnknownSubscriptionStatus()
 {
     insertTenantAndCustomer(u"tenant_1"_s, u"cus_1"_s);
-    const QString insert = u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, "
-                           "status, livemode, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)"_s;
+    const QString insert =
+        u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, "
+        "status, livemode, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)"_s;
     QCOMPARE(run(m_db, insert, {u"sub_1"_s, u"tenant_1"_s, u"cus_1"_s, u"past_due"_s, false}), QString());
     QVERIFY(!run(m_db, insert, {u"sub_2"_s, u"tenant_1"_s, u"cus_1"_s, u"expired"_s, false}).isEmpty());
     QVERIFY(!run(m_db, insert, {u"sub_1"_s, u"tenant_1"_s, u"cus_1"_s, u"active"_s, false}).isEmpty());
@@ -159,18 +172,21 @@ void TestSchema::rejectsUnknownSubscriptionStatus()
 
 void TestSchema::subscriptionNeedsKnownCustomer()
 {
-    const QString error = run(m_db, u"INSERT INTO subscriptions (stripe_subscription_id, stripe_customer_id, "
-                                     "status, livemode, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 1)"_s,
+    const QString error = run(m_db,
+                              u"INSERT INTO subscriptions (stripe_subscription_id, stripe_customer_id, "
+                              "status, livemode, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 1)"_s,
                               {u"sub_1"_s, u"cus_unknown"_s, u"active"_s, false});
     QVERIFY(!error.isEmpty());
 }
 
 void TestSchema::onePaymentPerInvoice()
 {
-    QCOMPARE(run(m_db, u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, status, currency, amount_due, "
-                       "livemode, stripe_created_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, 1)"_s,
-                 {u"in_1"_s, u"cus_1"_s, u"paid"_s, u"eur"_s, 4900, false}),
-             QString());
+    QCOMPARE(
+        run(m_db,
+            u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, status, currency, amount_due, "
+            "livemode, stripe_created_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, 1)"_s,
+            {u"in_1"_s, u"cus_1"_s, u"paid"_s, u"eur"_s, 4900, false}),
+        QString());
     const QString insert = u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, amount, currency, "
                            "paid_at, stripe_event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, 1)"_s;
     QCOMPARE(run(m_db, insert, {u"in_1"_s, u"cus_1"_s, 4900, u"eur"_s, 10, u"evt_1"_s}), QString());

@@ -82,8 +82,8 @@ TestDatabase::~TestDatabase()
     if (m_url.dialect() == SqlDialect::Postgres) {
         Database adminDb(m_adminUrl);
         if (Result<QSqlDatabase> connection = adminDb.connection()) {
-            Result<void> dropped =
-                execSql(connection.value(), u"DROP DATABASE IF EXISTS %1 WITH (FORCE)"_s.arg(m_url.databaseName()));
+            Result<void> dropped = execSql(
+                connection.value(), u"DROP DATABASE IF EXISTS %1 WITH (FORCE)"_s.arg(m_url.databaseName()));
             if (!dropped)
                 qWarning("could not drop test database: %s", qPrintable(dropped.error().message));
         }

@@ -25,7 +25,8 @@ void TestDatabaseUrl::parsesSqlite_data()
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("path");
 
-    QTest::newRow("absolute") << u"sqlite:///var/lib/billing/db.sqlite3"_s << u"/var/lib/billing/db.sqlite3"_s;
+    QTest::newRow("absolute") << u"sqlite:///var/lib/billing/db.sqlite3"_s
+                              << u"/var/lib/billing/db.sqlite3"_s;
     QTest::newRow("relative to data dir") << u"sqlite:billing.sqlite3"_s << u"/data/billing.sqlite3"_s;
     QTest::newRow("relative subdir") << u"sqlite:sub/b.db"_s << u"/data/sub/b.db"_s;
     QTest::newRow("percent encoded") << u"sqlite:///tmp/my%20db.sqlite3"_s << u"/tmp/my db.sqlite3"_s;
@@ -44,8 +45,9 @@ void TestDatabaseUrl::parsesSqlite()
 
 void TestDatabaseUrl::parsesPostgres()
 {
-    const billing::Result<DatabaseUrl> parsed =
-        DatabaseUrl::parse(u"postgresql://billing:secret@db.internal:6432/agency?sslmode=verify-full&application_name=billing"_s, {});
+    const billing::Result<DatabaseUrl> parsed = DatabaseUrl::parse(
+        u"postgresql://billing:secret@db.internal:6432/agency?sslmode=verify-full&application_name=billing"_s,
+        {});
     QVERIFY(parsed.ok());
     QCOMPARE(parsed->dialect(), SqlDialect::Postgres);
     QCOMPARE(parsed->host(), u"db.internal"_s);
@@ -64,7 +66,8 @@ void TestDatabaseUrl::parsesPostgres()
 
 void TestDatabaseUrl::decodesPercentEncodedCredentials()
 {
-    const billing::Result<DatabaseUrl> parsed = DatabaseUrl::parse(u"postgresql://us%40er:p%3Ass%2Fw@h/db"_s, {});
+    const billing::Result<DatabaseUrl> parsed =
+        DatabaseUrl::parse(u"postgresql://us%40er:p%3Ass%2Fw@h/db"_s, {});
     QVERIFY(parsed.ok());
     QCOMPARE(parsed->user(), u"us@er"_s);
     QCOMPARE(parsed->password(), u"p:ss/w"_s);

@@ -27,7 +27,8 @@ void TestDocumentation::envExampleListsEverySetting()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(file.readAll());
     for (const billing::SettingDescriptor &setting : billing::settingDescriptors())
-        QVERIFY2(text.contains(setting.name + u'='), qPrintable(setting.name + u" is missing from .env.example"_s));
+        QVERIFY2(text.contains(setting.name + u'='),
+                 qPrintable(setting.name + u" is missing from .env.example"_s));
 }
 
 void TestDocumentation::readmeDocumentsEverySetting()
@@ -36,7 +37,8 @@ void TestDocumentation::readmeDocumentsEverySetting()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString readme = QString::fromUtf8(file.readAll());
     for (const billing::SettingDescriptor &setting : billing::settingDescriptors())
-        QVERIFY2(readme.contains(u'`' + setting.name + u'`'), qPrintable(setting.name + u" is not documented in README.md"_s));
+        QVERIFY2(readme.contains(u'`' + setting.name + u'`'),
+                 qPrintable(setting.name + u" is not documented in README.md"_s));
 }
 
 QTEST_GUILESS_MAIN(TestDocumentation)

@@ -33,8 +33,8 @@ void TestEnvFile::parsesValues_data()
     QTest::newRow("inline comment") << "KEY=value # note"_ba << u"KEY"_s << u"value"_s;
     QTest::newRow("hash inside value") << "KEY=abc#def"_ba << u"KEY"_s << u"abc#def"_s;
     QTest::newRow("double quoted") << "KEY=\"a b # c\""_ba << u"KEY"_s << u"a b # c"_s;
-    QTest::newRow("double quoted escapes") << "KEY=\"line1\\nline2 \\\"q\\\" \\\\\""_ba << u"KEY"_s
-                                           << u"line1\nline2 \"q\" \\"_s;
+    QTest::newRow("double quoted escapes")
+        << "KEY=\"line1\\nline2 \\\"q\\\" \\\\\""_ba << u"KEY"_s << u"line1\nline2 \"q\" \\"_s;
     QTest::newRow("single quoted literal") << "KEY='a\\nb $x'"_ba << u"KEY"_s << u"a\\nb $x"_s;
     QTest::newRow("quoted then comment") << "KEY=\"v\" # c"_ba << u"KEY"_s << u"v"_s;
     QTest::newRow("empty value") << "KEY="_ba << u"KEY"_s << QString();
@@ -69,7 +69,8 @@ void TestEnvFile::rejectsMalformedLines_data()
     QTest::newRow("bad key") << "1KEY=x"_ba << u"line 1: \"1KEY\" is not a valid variable name"_s;
     QTest::newRow("dash in key") << "MY-KEY=x"_ba << u"is not a valid variable name"_s;
     QTest::newRow("empty key") << "=x"_ba << u"line 1:"_s;
-    QTest::newRow("unclosed double") << "A=1\nB=2\nKEY=\"abc"_ba << u"line 3: the value opens a double quote"_s;
+    QTest::newRow("unclosed double") << "A=1\nB=2\nKEY=\"abc"_ba
+                                     << u"line 3: the value opens a double quote"_s;
     QTest::newRow("unclosed single") << "KEY='abc"_ba << u"single quote that is not closed"_s;
     QTest::newRow("text after quote") << "KEY=\"abc\" def"_ba << u"unexpected text after the closing quote"_s;
     QTest::newRow("invalid utf8") << "KEY=\xFF\xFE"_ba << u"not valid UTF-8"_s;

@@ -108,99 +108,109 @@ void TestSettingsValidator::reportsProblem_data()
     using namespace SettingKeys;
 
     // Prices: the seed's "Price Not Found" caught before Stripe is called.
-    QTest::newRow("product id for solo") << StripePriceSolo << u"prod_123"_s << error
+    QTest::newRow("product id for solo")
+        << StripePriceSolo << u"prod_123"_s << error
         << u"STRIPE_PRICE_SOLO is a Product id (prod_123), but a Price id (price_…) is expected"_s;
-    QTest::newRow("product id for team") << StripePriceTeam << u"prod_ABC"_s << error
-        << u"STRIPE_PRICE_TEAM is a Product id"_s;
-    QTest::newRow("garbage price") << StripePriceEnterprise << u"enterprise"_s << error
+    QTest::newRow("product id for team")
+        << StripePriceTeam << u"prod_ABC"_s << error << u"STRIPE_PRICE_TEAM is a Product id"_s;
+    QTest::newRow("garbage price")
+        << StripePriceEnterprise << u"enterprise"_s << error
         << u"STRIPE_PRICE_ENTERPRISE (\"enterprise\") is not a Price id; a Price id (price_…) is expected"_s;
     QTest::newRow("missing price") << StripePriceEnterprise << QString() << error
-        << u"STRIPE_PRICE_ENTERPRISE is not set"_s;
-    QTest::newRow("same price twice") << StripePriceTeam << u"price_1Solo"_s << warning
-        << u"name the same price (price_1Solo)"_s;
+                                   << u"STRIPE_PRICE_ENTERPRISE is not set"_s;
+    QTest::newRow("same price twice")
+        << StripePriceTeam << u"price_1Solo"_s << warning << u"name the same price (price_1Solo)"_s;
 
     // Secret key.
-    QTest::newRow("missing secret key") << StripeSecretKey << QString() << error << u"STRIPE_SECRET_KEY is not set"_s;
-    QTest::newRow("publishable as secret") << StripeSecretKey << u"pk_test_abc123"_s << error
-        << u"STRIPE_SECRET_KEY holds a publishable key"_s;
-    QTest::newRow("webhook secret as secret key") << StripeSecretKey << u"whsec_abc"_s << error
-        << u"belongs in STRIPE_WEBHOOK_SECRET"_s;
-    QTest::newRow("secret key with space") << StripeSecretKey << u"sk_test_abc def"_s << error
-        << u"contains spaces or line breaks"_s;
+    QTest::newRow("missing secret key")
+        << StripeSecretKey << QString() << error << u"STRIPE_SECRET_KEY is not set"_s;
+    QTest::newRow("publishable as secret")
+        << StripeSecretKey << u"pk_test_abc123"_s << error << u"STRIPE_SECRET_KEY holds a publishable key"_s;
+    QTest::newRow("webhook secret as secret key")
+        << StripeSecretKey << u"whsec_abc"_s << error << u"belongs in STRIPE_WEBHOOK_SECRET"_s;
+    QTest::newRow("secret key with space")
+        << StripeSecretKey << u"sk_test_abc def"_s << error << u"contains spaces or line breaks"_s;
     QTest::newRow("not a key") << StripeSecretKey << u"secret"_s << error
-        << u"STRIPE_SECRET_KEY is not a Stripe secret key"_s;
+                               << u"STRIPE_SECRET_KEY is not a Stripe secret key"_s;
 
     // Publishable key and the live/test mix-up (the seed's "Customer Not Found").
     QTest::newRow("secret as publishable") << StripePublishableKey << u"sk_test_abc"_s << error
-        << u"STRIPE_PUBLISHABLE_KEY holds a secret key"_s;
+                                           << u"STRIPE_PUBLISHABLE_KEY holds a secret key"_s;
     QTest::newRow("bad publishable") << StripePublishableKey << u"pk_abc"_s << error
-        << u"not a Stripe publishable key"_s;
-    QTest::newRow("test secret, live publishable") << StripePublishableKey << u"pk_live_abc"_s << error
+                                     << u"not a Stripe publishable key"_s;
+    QTest::newRow("test secret, live publishable")
+        << StripePublishableKey << u"pk_live_abc"_s << error
         << u"STRIPE_SECRET_KEY is a test-mode key but STRIPE_PUBLISHABLE_KEY is a live-mode key"_s;
 
     // Webhook secret: the seed's "Webhook Signature Error" when it is the wrong kind of value.
-    QTest::newRow("missing webhook secret") << StripeWebhookSecret << QString() << error
-        << u"STRIPE_WEBHOOK_SECRET is not set"_s;
-    QTest::newRow("webhook secret not whsec") << StripeWebhookSecret << u"abc123"_s << error
+    QTest::newRow("missing webhook secret")
+        << StripeWebhookSecret << QString() << error << u"STRIPE_WEBHOOK_SECRET is not set"_s;
+    QTest::newRow("webhook secret not whsec")
+        << StripeWebhookSecret << u"abc123"_s << error
         << u"STRIPE_WEBHOOK_SECRET is not a webhook signing secret: it must start with whsec_"_s;
     QTest::newRow("api key as webhook secret") << StripeWebhookSecret << u"sk_test_abc"_s << error
-        << u"holds an API key, not a webhook signing secret"_s;
+                                               << u"holds an API key, not a webhook signing secret"_s;
     QTest::newRow("empty rotated entry") << StripeWebhookSecret << u"whsec_a,,whsec_b"_s << error
-        << u"entry 2 of STRIPE_WEBHOOK_SECRET is empty"_s;
-    QTest::newRow("bad rotated entry") << StripeWebhookSecret << u"whsec_a,oops"_s << error
+                                         << u"entry 2 of STRIPE_WEBHOOK_SECRET is empty"_s;
+    QTest::newRow("bad rotated entry")
+        << StripeWebhookSecret << u"whsec_a,oops"_s << error
         << u"entry 2 of STRIPE_WEBHOOK_SECRET is not a webhook signing secret"_s;
-    QTest::newRow("repeated rotated entry") << StripeWebhookSecret << u"whsec_a,whsec_a"_s << warning
+    QTest::newRow("repeated rotated entry")
+        << StripeWebhookSecret << u"whsec_a,whsec_a"_s << warning
         << u"entry 2 of STRIPE_WEBHOOK_SECRET repeats an earlier secret"_s;
 
     // Database URL.
-    QTest::newRow("unknown scheme") << Database << u"mysql://localhost/db"_s << error
+    QTest::newRow("unknown scheme")
+        << Database << u"mysql://localhost/db"_s << error
         << u"BILLING_DATABASE_URL is malformed: unsupported database URL scheme \"mysql\""_s;
     QTest::newRow("no scheme") << Database << u"/var/lib/billing.db"_s << error
-        << u"unsupported database URL scheme \"(none)\""_s;
-    QTest::newRow("postgres without database") << Database << u"postgresql://user@localhost"_s << error
-        << u"must end with /<database name>"_s;
-    QTest::newRow("postgres bad port") << Database << u"postgresql://u@h:99999/db"_s << error
-        << u"BILLING_DATABASE_URL is malformed"_s;
-    QTest::newRow("postgres no host") << Database << u"postgresql:///db"_s << error
-        << u"names no host"_s;
+                               << u"unsupported database URL scheme \"(none)\""_s;
+    QTest::newRow("postgres without database")
+        << Database << u"postgresql://user@localhost"_s << error << u"must end with /<database name>"_s;
+    QTest::newRow("postgres bad port")
+        << Database << u"postgresql://u@h:99999/db"_s << error << u"BILLING_DATABASE_URL is malformed"_s;
+    QTest::newRow("postgres no host") << Database << u"postgresql:///db"_s << error << u"names no host"_s;
     QTest::newRow("postgres unknown parameter") << Database << u"postgresql://h/db?sslmod=require"_s << error
-        << u"unknown PostgreSQL URL parameter \"sslmod\""_s;
-    QTest::newRow("sqlite with host") << Database << u"sqlite://host/file.db"_s << error
-        << u"an SQLite URL has no host part"_s;
-    QTest::newRow("sqlite without file") << Database << u"sqlite:"_s << error
-        << u"the SQLite URL names no file"_s;
+                                                << u"unknown PostgreSQL URL parameter \"sslmod\""_s;
+    QTest::newRow("sqlite with host")
+        << Database << u"sqlite://host/file.db"_s << error << u"an SQLite URL has no host part"_s;
+    QTest::newRow("sqlite without file")
+        << Database << u"sqlite:"_s << error << u"the SQLite URL names no file"_s;
 
     // Listener.
     QTest::newRow("port zero") << Port << u"0"_s << error << u"BILLING_PORT (\"0\") must be a port number"_s;
-    QTest::newRow("port too big") << Port << u"70000"_s << error << u"must be a port number from 1 to 65535"_s;
+    QTest::newRow("port too big") << Port << u"70000"_s << error
+                                  << u"must be a port number from 1 to 65535"_s;
     QTest::newRow("port not a number") << Port << u"http"_s << error << u"BILLING_PORT (\"http\")"_s;
     QTest::newRow("listen hostname") << ListenAddress << u"example.com"_s << error
-        << u"BILLING_LISTEN_ADDRESS (\"example.com\") is not an IP address"_s;
-    QTest::newRow("listen everywhere") << ListenAddress << u"0.0.0.0"_s << warning
-        << u"accept connections from other machines"_s;
+                                     << u"BILLING_LISTEN_ADDRESS (\"example.com\") is not an IP address"_s;
+    QTest::newRow("listen everywhere")
+        << ListenAddress << u"0.0.0.0"_s << warning << u"accept connections from other machines"_s;
 
     // Stripe API settings.
-    QTest::newRow("api base not a url") << StripeApiBase << u"api.stripe.com"_s << error
-        << u"STRIPE_API_BASE must be an absolute URL"_s;
+    QTest::newRow("api base not a url")
+        << StripeApiBase << u"api.stripe.com"_s << error << u"STRIPE_API_BASE must be an absolute URL"_s;
     QTest::newRow("api base ftp") << StripeApiBase << u"ftp://api.stripe.com"_s << error
-        << u"STRIPE_API_BASE must be an absolute URL"_s;
-    QTest::newRow("api base plain http remote") << StripeApiBase << u"http://api.stripe.com"_s << error
-        << u"uses plain http to api.stripe.com"_s;
+                                  << u"STRIPE_API_BASE must be an absolute URL"_s;
+    QTest::newRow("api base plain http remote")
+        << StripeApiBase << u"http://api.stripe.com"_s << error << u"uses plain http to api.stripe.com"_s;
     QTest::newRow("api base with path") << StripeApiBase << u"https://api.stripe.com/v1"_s << error
-        << u"must be only scheme, host and port"_s;
+                                        << u"must be only scheme, host and port"_s;
     QTest::newRow("api version word") << StripeApiVersion << u"latest"_s << error
-        << u"STRIPE_API_VERSION (\"latest\") is not a Stripe API version"_s;
-    QTest::newRow("tolerance zero") << StripeWebhookTolerance << u"0"_s << error
+                                      << u"STRIPE_API_VERSION (\"latest\") is not a Stripe API version"_s;
+    QTest::newRow("tolerance zero")
+        << StripeWebhookTolerance << u"0"_s << error
         << u"STRIPE_WEBHOOK_TOLERANCE must be a whole number of seconds from 1 to 3600"_s;
-    QTest::newRow("tolerance too big") << StripeWebhookTolerance << u"86400"_s << error
-        << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
+    QTest::newRow("tolerance too big")
+        << StripeWebhookTolerance << u"86400"_s << error << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
     QTest::newRow("tolerance text") << StripeWebhookTolerance << u"5m"_s << error
-        << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
+                                    << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
 
     // Data directory.
-    QTest::newRow("relative data dir") << DataDir << u"data"_s << error
-        << u"BILLING_DATA_DIR must be an absolute path"_s;
-    QTest::newRow("data dir is a file") << DataDir << u"/etc/hostname"_s << error
+    QTest::newRow("relative data dir")
+        << DataDir << u"data"_s << error << u"BILLING_DATA_DIR must be an absolute path"_s;
+    QTest::newRow("data dir is a file")
+        << DataDir << u"/etc/hostname"_s << error
         << u"BILLING_DATA_DIR (/etc/hostname) exists but is not a directory"_s;
 }
 
@@ -218,11 +228,11 @@ void TestSettingsValidator::reportsProblem()
         values.insert(key, value);
     const ValidatedSettings result = validate(values);
 
-    const auto match = std::find_if(result.problems.cbegin(), result.problems.cend(),
-                                    [&](const SettingProblem &problem) {
-                                        return problem.key == key && problem.severity == severity
-                                               && problem.message.contains(expectedMessage);
-                                    });
+    const auto match =
+        std::find_if(result.problems.cbegin(), result.problems.cend(), [&](const SettingProblem &problem) {
+            return problem.key == key && problem.severity == severity &&
+                   problem.message.contains(expectedMessage);
+        });
     QVERIFY2(match != result.problems.cend(), qPrintable(u"got:\n"_s + describe(result.problems)));
     // Exactly the broken setting is reported, nothing else.
     for (const SettingProblem &problem : result.problems)
@@ -241,7 +251,8 @@ void TestSettingsValidator::acceptsAlternatives_data()
     QTest::newRow("emulator on loopback over http") << StripeApiBase << u"http://127.0.0.1:12111"_s;
     QTest::newRow("api base trailing slash") << StripeApiBase << u"https://api.stripe.com/"_s;
     QTest::newRow("dated api version") << StripeApiVersion << u"2024-06-20"_s;
-    QTest::newRow("postgres url") << Database << u"postgresql://billing:p%40ss@db.internal:6432/billing?sslmode=require"_s;
+    QTest::newRow("postgres url")
+        << Database << u"postgresql://billing:p%40ss@db.internal:6432/billing?sslmode=require"_s;
     QTest::newRow("postgres short scheme") << Database << u"postgres://db/billing"_s;
     QTest::newRow("sqlite absolute") << Database << u"sqlite:///var/lib/agencyos-billing/b.sqlite3"_s;
     QTest::newRow("sqlite relative") << Database << u"sqlite:billing.sqlite3"_s;
@@ -344,7 +355,8 @@ void TestSettingsValidator::unreadableEnvFileIsAnError()
     const Result<SettingsSources> missing =
         SettingsSources::load(QProcessEnvironment(), dir.filePath(u"missing.env"_s));
     QVERIFY(!missing.ok());
-    QVERIFY2(missing.error().message.contains(u"cannot use the .env file"_s), qPrintable(missing.error().message));
+    QVERIFY2(missing.error().message.contains(u"cannot use the .env file"_s),
+             qPrintable(missing.error().message));
     QVERIFY(missing.error().message.contains(u"missing.env does not exist"_s));
 
     const QString malformed = dir.filePath(u"bad.env"_s);
@@ -365,7 +377,8 @@ void TestSettingsValidator::warnsAboutEnvFileReadableByOthers()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("STRIPE_PRICE_SOLO=price_1\n");
     file.close();
-    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+    QVERIFY(QFile::setPermissions(path,
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
 
     const Result<SettingsSources> sources = SettingsSources::load(QProcessEnvironment(), path);
     QVERIFY(sources.ok());

@@ -20,26 +20,29 @@ void TestSqlScript::splits_data()
 
     QTest::newRow("two statements") << u"CREATE TABLE a (x INT);\nCREATE TABLE b (y INT);\n"_s
                                     << QStringList{u"CREATE TABLE a (x INT)"_s, u"CREATE TABLE b (y INT)"_s};
-    QTest::newRow("no final semicolon") << u"SELECT 1; SELECT 2"_s << QStringList{u"SELECT 1"_s, u"SELECT 2"_s};
-    QTest::newRow("semicolon in string") << u"INSERT INTO t VALUES ('a;b');"_s
-                                         << QStringList{u"INSERT INTO t VALUES ('a;b')"_s};
-    QTest::newRow("escaped quote in string") << u"SELECT 'it''s; fine'; SELECT 2;"_s
-                                             << QStringList{u"SELECT 'it''s; fine'"_s, u"SELECT 2"_s};
-    QTest::newRow("semicolon in identifier") << u"CREATE TABLE \"a;b\" (x INT);"_s
-                                             << QStringList{u"CREATE TABLE \"a;b\" (x INT)"_s};
-    QTest::newRow("semicolon in line comment") << u"-- first; still comment\nSELECT 1;"_s
-                                               << QStringList{u"-- first; still comment\nSELECT 1"_s};
-    QTest::newRow("semicolon in block comment") << u"SELECT /* a; b */ 1;"_s
-                                                << QStringList{u"SELECT /* a; b */ 1"_s};
+    QTest::newRow("no final semicolon")
+        << u"SELECT 1; SELECT 2"_s << QStringList{u"SELECT 1"_s, u"SELECT 2"_s};
+    QTest::newRow("semicolon in string")
+        << u"INSERT INTO t VALUES ('a;b');"_s << QStringList{u"INSERT INTO t VALUES ('a;b')"_s};
+    QTest::newRow("escaped quote in string")
+        << u"SELECT 'it''s; fine'; SELECT 2;"_s << QStringList{u"SELECT 'it''s; fine'"_s, u"SELECT 2"_s};
+    QTest::newRow("semicolon in identifier")
+        << u"CREATE TABLE \"a;b\" (x INT);"_s << QStringList{u"CREATE TABLE \"a;b\" (x INT)"_s};
+    QTest::newRow("semicolon in line comment")
+        << u"-- first; still comment\nSELECT 1;"_s << QStringList{u"-- first; still comment\nSELECT 1"_s};
+    QTest::newRow("semicolon in block comment")
+        << u"SELECT /* a; b */ 1;"_s << QStringList{u"SELECT /* a; b */ 1"_s};
     QTest::newRow("dollar quoted body")
         << u"CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql; SELECT 1;"_s
-        << QStringList{u"CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql"_s,
-                       u"SELECT 1"_s};
-    QTest::newRow("anonymous dollar quote") << u"DO $$ BEGIN PERFORM 1; END $$;"_s
-                                            << QStringList{u"DO $$ BEGIN PERFORM 1; END $$"_s};
-    QTest::newRow("positional parameter is not a quote") << u"SELECT $1; SELECT 2;"_s
-                                                         << QStringList{u"SELECT $1"_s, u"SELECT 2"_s};
-    QTest::newRow("comment-only statements dropped") << u"-- just a comment\n;\n/* another */;\n"_s << QStringList{};
+        << QStringList{
+               u"CREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql"_s,
+               u"SELECT 1"_s};
+    QTest::newRow("anonymous dollar quote")
+        << u"DO $$ BEGIN PERFORM 1; END $$;"_s << QStringList{u"DO $$ BEGIN PERFORM 1; END $$"_s};
+    QTest::newRow("positional parameter is not a quote")
+        << u"SELECT $1; SELECT 2;"_s << QStringList{u"SELECT $1"_s, u"SELECT 2"_s};
+    QTest::newRow("comment-only statements dropped")
+        << u"-- just a comment\n;\n/* another */;\n"_s << QStringList{};
     QTest::newRow("empty statements dropped") << u";;  ;\nSELECT 1;;"_s << QStringList{u"SELECT 1"_s};
 }
 
