@@ -246,7 +246,7 @@ private:
                         "Stripe Dashboard open the product and copy the id of its price"_s.arg(name, price));
             return {};
         }
-        static const QRegularExpression pattern(u"^price_[0-9A-Za-z]+$"_s);
+        static const QRegularExpression pattern(u"^price_[0-9A-Za-z_]+$"_s);
         if (!pattern.match(price).hasMatch()) {
             error(name, u"%1 (\"%2\") is not a Price id; a Price id (price_…) is expected"_s.arg(
                             name, price.left(60)));

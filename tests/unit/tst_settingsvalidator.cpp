@@ -247,6 +247,7 @@ void TestSettingsValidator::acceptsAlternatives_data()
 
     using namespace SettingKeys;
     QTest::newRow("restricted key") << StripeSecretKey << u"rk_test_51abc"_s;
+    QTest::newRow("price id with underscores") << StripePriceSolo << u"price_demo_solo"_s;
     QTest::newRow("no publishable key") << StripePublishableKey << QString();
     QTest::newRow("emulator on loopback over http") << StripeApiBase << u"http://127.0.0.1:12111"_s;
     QTest::newRow("api base trailing slash") << StripeApiBase << u"https://api.stripe.com/"_s;
