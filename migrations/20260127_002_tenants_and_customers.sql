@@ -1,6 +1,6 @@
 -- The agency's tenants (the seed's tenant_id) and their Stripe customers.
 CREATE TABLE tenants (
-    tenant_id TEXT PRIMARY KEY CHECK (length(tenant_id) BETWEEN 1 AND 200),
+    tenant_id TEXT NOT NULL PRIMARY KEY CHECK (length(tenant_id) BETWEEN 1 AND 200),
     email TEXT,
     status TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'active', 'suspended', 'canceled')),
@@ -10,7 +10,7 @@ CREATE TABLE tenants (
 );
 
 CREATE TABLE customers (
-    stripe_customer_id TEXT PRIMARY KEY,
+    stripe_customer_id TEXT NOT NULL PRIMARY KEY,
     tenant_id TEXT REFERENCES tenants (tenant_id),
     email TEXT,
     name TEXT,

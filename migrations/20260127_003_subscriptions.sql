@@ -1,7 +1,7 @@
 -- Local mirror of Stripe subscriptions. state_event_* record which Stripe event
 -- the row reflects, so an older event delivered late cannot move it backwards.
 CREATE TABLE subscriptions (
-    stripe_subscription_id TEXT PRIMARY KEY,
+    stripe_subscription_id TEXT NOT NULL PRIMARY KEY,
     tenant_id TEXT REFERENCES tenants (tenant_id),
     stripe_customer_id TEXT NOT NULL REFERENCES customers (stripe_customer_id),
     stripe_price_id TEXT,

@@ -2,7 +2,7 @@
 -- No foreign key to subscriptions: Stripe may deliver an invoice event before
 -- the subscription's own events.
 CREATE TABLE invoices (
-    stripe_invoice_id TEXT PRIMARY KEY,
+    stripe_invoice_id TEXT NOT NULL PRIMARY KEY,
     stripe_customer_id TEXT NOT NULL,
     stripe_subscription_id TEXT,
     tenant_id TEXT,

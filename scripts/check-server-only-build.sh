@@ -7,18 +7,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BILLING_SERVER_ONLY_BUILD_DIR:-$root/build-server-only}
 
-werror=OFF
-[ "${CI:-}" = true ] && werror=ON
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# shellcheck source=lib.sh
+source "$root/scripts/lib.sh"
 
-cmake -S "$root" -B "$build_dir" -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+configure_build "$build_dir" \
     -DBILLING_BUILD_GUI=OFF -DBILLING_BUILD_TESTS=OFF \
     -DCMAKE_DISABLE_FIND_PACKAGE_Qt6Widgets=ON \
-    -DCMAKE_DISABLE_FIND_PACKAGE_Qt6Gui=ON \
-    -DBILLING_WARNINGS_AS_ERRORS=$werror \
-    "${launcher[@]}"
+    -DCMAKE_DISABLE_FIND_PACKAGE_Qt6Gui=ON
 cmake --build "$build_dir" --parallel 2
 
 binary="$build_dir/app/agencyos-billing-server"

@@ -7,23 +7,26 @@
 # obviously fake test-mode settings that point at the project's Stripe
 # emulator address (127.0.0.1:12111).
 #
+# Arguments are passed to the service's commands: run.sh --env-file /path/billing.env
 # Stop with Ctrl-C, or by closing the dashboard window.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BILLING_BUILD_DIR:-$root/build}
 
+# shellcheck source=lib.sh
+source "$root/scripts/lib.sh"
+
 bash "$root/scripts/install-deps.sh"
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+configure_build "$build_dir" >/dev/null
 cmake --build "$build_dir" --parallel 2 --target agencyos-billing-server agencyos-billing
 
 server="$build_dir/app/agencyos-billing-server"
 dashboard="$build_dir/app/agencyos-billing"
 
+# Arguments (such as --env-file PATH) go to every agencyos-billing-server command.
 configured=false
-if [ -n "${STRIPE_SECRET_KEY:-}" ] || { [ -f "$root/.env" ] && grep -q '^[[:space:]]*\(export[[:space:]]\+\)\?STRIPE_SECRET_KEY=.\+' "$root/.env"; }; then
+if [ $# -gt 0 ] || [ -n "${STRIPE_SECRET_KEY:-}" ] || { [ -f "$root/.env" ] && grep -q '^[[:space:]]*\(export[[:space:]]\+\)\?STRIPE_SECRET_KEY=.\+' "$root/.env"; }; then
     configured=true
 fi
 

@@ -11,17 +11,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BILLING_BUILD_DIR:-$root/build}
 
+# shellcheck source=lib.sh
+source "$root/scripts/lib.sh"
+
 bash "$root/scripts/install-deps.sh"
-
-werror=OFF
-[ "${CI:-}" = true ] && werror=ON
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-
-cmake -S "$root" -B "$build_dir" -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DBILLING_WARNINGS_AS_ERRORS=$werror \
-    "${launcher[@]}"
+configure_build "$build_dir"
 cmake --build "$build_dir" --parallel 2
 
 ctest --test-dir "$build_dir" --output-on-failure --parallel 2 "$@"

@@ -29,4 +29,14 @@ QString maskSecret(const QString &secret)
     return prefix + u"…"_s + secret.right(kShownSuffix);
 }
 
+bool looksLikeSecret(const QString &value)
+{
+    return value.startsWith(u"sk_") || value.startsWith(u"rk_") || value.startsWith(u"whsec_");
+}
+
+QString quotableValue(const QString &value, qsizetype maxLength)
+{
+    return looksLikeSecret(value) ? maskSecret(value) : value.left(maxLength);
+}
+
 } // namespace billing

@@ -1,5 +1,6 @@
 #include "SettingsValidator.h"
 
+#include "SecretMask.h"
 #include "SettingKeys.h"
 
 #include <QDir>
@@ -249,7 +250,7 @@ private:
         static const QRegularExpression pattern(u"^price_[0-9A-Za-z_]+$"_s);
         if (!pattern.match(price).hasMatch()) {
             error(name, u"%1 (\"%2\") is not a Price id; a Price id (price_…) is expected"_s.arg(
-                            name, price.left(60)));
+                            name, quotableValue(price, 60)));
             return {};
         }
         return price;
@@ -299,7 +300,7 @@ private:
         static const QRegularExpression pattern(u"^\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?$"_s);
         if (!pattern.match(version).hasMatch()) {
             error(name, u"STRIPE_API_VERSION (\"%1\") is not a Stripe API version such as %2"_s.arg(
-                            version.left(40), kDefaultStripeApiVersion));
+                            quotableValue(version, 40), kDefaultStripeApiVersion));
             return;
         }
         m_result.settings.stripeApiVersion = version;
@@ -335,7 +336,8 @@ private:
             if (address.isNull()) {
                 error(SettingKeys::ListenAddress,
                       u"BILLING_LISTEN_ADDRESS (\"%1\") is not an IP address; use 127.0.0.1 to "
-                      "serve this machine only, or the address of one interface"_s.arg(addressText.left(60)));
+                      "serve this machine only, or the address of one interface"_s.arg(
+                          quotableValue(addressText, 60)));
             } else {
                 m_result.settings.listenAddress = address;
                 if (!address.isLoopback()) {
@@ -353,7 +355,7 @@ private:
             const int port = portText.toInt(&ok);
             if (!ok || port < 1 || port > 65535) {
                 error(SettingKeys::Port, u"BILLING_PORT (\"%1\") must be a port number from 1 to 65535"_s.arg(
-                                             portText.left(20)));
+                                             quotableValue(portText, 20)));
             } else {
                 m_result.settings.port = quint16(port);
             }

@@ -8,7 +8,6 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -24,6 +23,23 @@ QString driverName(SqlDialect dialect)
 QString driverPackage(SqlDialect dialect)
 {
     return dialect == SqlDialect::Sqlite ? u"libqt6sql6-sqlite"_s : u"libqt6sql6-psql"_s;
+}
+
+// A serial number per thread: unlike a QThread* or thread id, never reused by a
+// later thread, so a connection name can never be mistaken for a dead thread's.
+quint64 currentThreadSerial()
+{
+    static QAtomicInteger<quint64> nextSerial{1};
+    thread_local const quint64 serial = nextSerial.fetchAndAddRelaxed(1);
+    return serial;
+}
+
+// libpq conninfo values are quoted so that spaces or ';' in a path or name stay data.
+QString quoteConnectOption(const QString &value)
+{
+    QString escaped = value;
+    escaped.replace(u'\\', u"\\\\"_s).replace(u'\'', u"\\'"_s);
+    return u'\'' + escaped + u'\'';
 }
 
 Result<QString> queryOneValue(QSqlDatabase &db, const QString &sql)
@@ -65,8 +81,7 @@ Database::~Database()
 
 Result<QSqlDatabase> Database::connection()
 {
-    const QString name =
-        m_namePrefix + u'-' + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
+    const QString name = m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());
     {
         const QMutexLocker locker(&m_mutex);
         if (m_connectionNames.contains(name)) {
@@ -110,7 +125,7 @@ Result<QSqlDatabase> Database::connection()
         QStringList options;
         const auto &urlOptions = m_url.options();
         for (auto it = urlOptions.cbegin(); it != urlOptions.cend(); ++it)
-            options << it.key() + u'=' + it.value();
+            options << it.key() + u'=' + quoteConnectOption(it.value());
         if (!urlOptions.contains(u"connect_timeout"_s))
             options << u"connect_timeout=10"_s;
         db.setConnectOptions(options.join(u';'));

@@ -63,8 +63,11 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
         return urlError(u"unsupported database URL scheme \"%1\"; %2"_s.arg(
             scheme.isEmpty() ? u"(none)"_s : scheme, kExpectedForms));
     }
+    // Not url.errorString(): it quotes the URL, password included.
     if (!url.isValid())
-        return urlError(u"the PostgreSQL URL is malformed (%1); %2"_s.arg(url.errorString(), kExpectedForms));
+        return urlError(u"the PostgreSQL URL is malformed (check the port and percent-encode special "
+                        "characters in the user name and password); "_s +
+                        kExpectedForms);
 
     DatabaseUrl result;
     result.m_dialect = SqlDialect::Postgres;
@@ -73,7 +76,7 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
     result.m_password = url.password(QUrl::FullyDecoded);
     result.m_databaseName = url.path(QUrl::FullyDecoded).mid(1);
 
-    if (url.port() == 0 || url.port() > 65535)
+    if (url.port() == 0)
         return urlError(u"the PostgreSQL port must be between 1 and 65535"_s);
     result.m_port = url.port(5432);
 
@@ -87,6 +90,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text, const QString &dataD
             return urlError(u"unknown PostgreSQL URL parameter \"%1\"; supported: host, %2"_s.arg(
                 key, kPostgresOptions.join(u", ")));
         }
+        if (value.contains(u';'))
+            return urlError(u"the PostgreSQL URL parameter \"%1\" may not contain ';'"_s.arg(key));
         result.m_options.insert(key, value);
     }
 

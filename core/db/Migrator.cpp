@@ -3,6 +3,7 @@
 #include "SqlScript.h"
 #include "common/Logging.h"
 
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -119,6 +120,13 @@ Result<MigrationStatus> Migrator::compare(const QList<AppliedRow> &applied) cons
 
 Result<MigrationStatus> Migrator::status()
 {
+    // Opening would create the file: a mistyped path must not become a new, empty database.
+    if (m_database.dialect() == SqlDialect::Sqlite && !QFileInfo::exists(m_database.url().sqlitePath())) {
+        MigrationStatus status;
+        status.pending = m_catalog.migrations();
+        status.databaseExists = false;
+        return status;
+    }
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
         return db.error();
@@ -131,7 +139,7 @@ Result<MigrationStatus> Migrator::status()
 Result<void> Migrator::ensureVersionTable(QSqlDatabase &db)
 {
     if (Result<void> done = execSql(db, u"CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                        " version TEXT PRIMARY KEY,"
+                                        " version TEXT NOT NULL PRIMARY KEY,"
                                         " name TEXT NOT NULL,"
                                         " checksum TEXT NOT NULL,"
                                         " applied_at BIGINT NOT NULL)"_s);

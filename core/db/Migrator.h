@@ -10,6 +10,8 @@ struct MigrationStatus
 {
     QList<Migration> applied;
     QList<Migration> pending;
+    // False when the SQLite file does not exist yet (status never creates it).
+    bool databaseExists = true;
 
     bool isCurrent() const { return pending.isEmpty(); }
 };

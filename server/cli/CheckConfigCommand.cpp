@@ -18,7 +18,8 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
     const QString &name = descriptor.name;
     const QString raw = sources.value(name);
     if (rejected)
-        return descriptor.secret ? u"(invalid; value hidden)"_s : u"\"%1\" (invalid)"_s.arg(raw.left(80));
+        return descriptor.secret ? u"(invalid; value hidden)"_s
+                                 : u"\"%1\" (invalid)"_s.arg(quotableValue(raw));
 
     if (name == SettingKeys::Database)
         return settings.database.toDisplayString();
@@ -42,7 +43,7 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
         return QString::number(settings.port);
     if (raw.isEmpty())
         return u"(not set)"_s;
-    return descriptor.secret ? maskSecret(raw) : raw;
+    return descriptor.secret ? maskSecret(raw) : quotableValue(raw);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 #include "MigrateCommand.h"
 
+#include "CliDatabase.h"
 #include "CliSettings.h"
-#include "db/Migrator.h"
 
 using namespace Qt::StringLiterals;
 
@@ -29,13 +29,10 @@ int MigrateCommand::run(const QCommandLineParser &parser, CliStreams streams)
     if (!settings)
         return ExitConfiguration;
 
-    Result<MigrationCatalog> catalog = MigrationCatalog::builtIn();
-    if (!catalog) {
-        streams.err << u"error: "_s << catalog.error().message << Qt::endl;
+    std::optional<CliDatabase> opened = openCliDatabase(settings.value(), streams);
+    if (!opened)
         return ExitFailure;
-    }
-    Database database(settings->database);
-    Migrator migrator(database, std::move(catalog).value());
+    Migrator &migrator = *opened->migrator;
     const QString where = settings->database.toDisplayString();
 
     if (parser.isSet(u"status"_s)) {
@@ -44,7 +41,8 @@ int MigrateCommand::run(const QCommandLineParser &parser, CliStreams streams)
             streams.err << u"error: "_s << status.error().message << Qt::endl;
             return ExitFailure;
         }
-        streams.out << u"Database: "_s << where << Qt::endl;
+        streams.out << u"Database: "_s << where
+                    << (status->databaseExists ? QString() : u" (does not exist yet)"_s) << Qt::endl;
         for (const Migration &migration : std::as_const(status->applied))
             streams.out << u"  applied  "_s << migration.fileName << Qt::endl;
         for (const Migration &migration : std::as_const(status->pending))

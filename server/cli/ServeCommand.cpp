@@ -1,7 +1,8 @@
 #include "ServeCommand.h"
 
+#include "CliDatabase.h"
 #include "CliSettings.h"
-#include "db/Migrator.h"
+#include "ShutdownSignals.h"
 #include "http/HttpService.h"
 
 #include <QCoreApplication>
@@ -46,17 +47,20 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
         port = quint16(requested);
     }
 
-    Result<MigrationCatalog> catalog = MigrationCatalog::builtIn();
-    if (!catalog) {
-        streams.err << u"error: "_s << catalog.error().message << Qt::endl;
+    std::optional<CliDatabase> opened = openCliDatabase(settings.value(), streams);
+    if (!opened)
         return ExitFailure;
-    }
-    Database database(settings->database);
-    Migrator migrator(database, std::move(catalog).value());
+    Migrator &migrator = *opened->migrator;
     if (parser.isSet(u"no-migrate"_s)) {
         Result<MigrationStatus> status = migrator.status();
         if (!status) {
             streams.err << u"error: "_s << status.error().message << Qt::endl;
+            return ExitFailure;
+        }
+        if (!status->databaseExists) {
+            streams.err << u"error: the database %1 does not exist and --no-migrate was given; run "
+                           "agencyos-billing-server migrate"_s.arg(settings->database.toDisplayString())
+                        << Qt::endl;
             return ExitFailure;
         }
         if (!status->isCurrent()) {
@@ -76,12 +80,25 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
         streams.err << u"error: "_s << bound.error().message << Qt::endl;
         return ExitFailure;
     }
+    const QHostAddress &address = settings->listenAddress;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + address.toString() + u']'
+                             : address.toString();
     streams.out << u"agencyos-billing-server listening on http://%1:%2 (Stripe %3 mode, database %4)"_s
-                       .arg(settings->listenAddress.toString())
+                       .arg(host)
                        .arg(bound.value())
                        .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
                 << Qt::endl;
-    return QCoreApplication::exec();
+
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &service,
+                     [&streams](int signalNumber) {
+                         streams.out << u"received signal %1; shutting down"_s.arg(signalNumber) << Qt::endl;
+                         QCoreApplication::quit();
+                     });
+    const int exitCode = QCoreApplication::exec();
+    streams.out << u"agencyos-billing-server stopped"_s << Qt::endl;
+    return exitCode;
 }
 
 } // namespace billing::server

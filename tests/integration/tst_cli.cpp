@@ -1,5 +1,6 @@
 #include "TestDatabase.h"
 
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -8,6 +9,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -50,6 +52,8 @@ private Q_SLOTS:
     void checkConfigReportsUnreadableEnvFile();
     void migrateTwiceChangesNothingTheSecondTime();
     void migrateRejectsMalformedDatabaseUrl();
+    void migrateStatusDoesNotCreateTheDatabase();
+    void checkConfigMasksSecretInWrongSetting();
     void serveRefusesPendingMigrationsWithNoMigrate();
     void serveMigratesListensAndAnswersJson();
 
@@ -58,13 +62,15 @@ private:
     QHash<QString, QString> validSettings() const;
     CommandResult runServer(const QStringList &arguments, const QProcessEnvironment &environment);
 
-    QTemporaryDir m_workDir;
+    // A fresh directory per test, so no test sees another's files.
+    std::unique_ptr<QTemporaryDir> m_workDir;
     std::unique_ptr<TestDatabase> m_db;
 };
 
 void TestCli::init()
 {
-    QVERIFY(m_workDir.isValid());
+    m_workDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_workDir->isValid());
     QString error;
     m_db = TestDatabase::create(test::backendUnderTest(), &error);
     QVERIFY2(m_db, qPrintable(error));
@@ -73,6 +79,7 @@ void TestCli::init()
 void TestCli::cleanup()
 {
     m_db.reset();
+    m_workDir.reset();
 }
 
 QHash<QString, QString> TestCli::validSettings() const
@@ -84,7 +91,7 @@ QHash<QString, QString> TestCli::validSettings() const
         {u"STRIPE_PRICE_SOLO"_s, u"price_1Solo"_s},
         {u"STRIPE_PRICE_TEAM"_s, u"price_1Team"_s},
         {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_1Enterprise"_s},
-        {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
     };
 }
 
@@ -105,7 +112,7 @@ CommandResult TestCli::runServer(const QStringList &arguments, const QProcessEnv
 {
     QProcess process;
     process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(m_workDir.path()); // no stray ./.env
+    process.setWorkingDirectory(m_workDir->path()); // no stray ./.env
     process.start(QStringLiteral(BILLING_SERVER_BINARY), arguments);
     CommandResult result;
     if (!process.waitForFinished(60000)) {
@@ -163,9 +170,9 @@ void TestCli::checkConfigRejectsProductIdForPrice()
 void TestCli::checkConfigRejectsProductIdAlone()
 {
     // The check a new user makes: only the mistaken variable set.
-    const CommandResult result =
-        runServer({u"check-config"_s}, environment({{u"STRIPE_PRICE_SOLO"_s, u"prod_123"_s},
-                                                    {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)}}));
+    const CommandResult result = runServer(
+        {u"check-config"_s}, environment({{u"STRIPE_PRICE_SOLO"_s, u"prod_123"_s},
+                                          {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)}}));
     QVERIFY(result.exitCode != 0);
     QVERIFY2(result.err.contains(u"STRIPE_PRICE_SOLO is a Product id"_s), qPrintable(result.err));
     QVERIFY(result.err.contains(u"a Price id (price_…) is expected"_s));
@@ -193,7 +200,7 @@ void TestCli::checkConfigPrintsEffectiveConfigurationMasked()
 
 void TestCli::checkConfigReadsEnvFile()
 {
-    const QString path = m_workDir.filePath(u"billing.env"_s);
+    const QString path = m_workDir->filePath(u"billing.env"_s);
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     QHash<QString, QString> settings = validSettings();
@@ -211,7 +218,7 @@ void TestCli::checkConfigReadsEnvFile()
 void TestCli::checkConfigReportsUnreadableEnvFile()
 {
     const CommandResult result = runServer(
-        {u"check-config"_s, u"--env-file"_s, m_workDir.filePath(u"missing.env"_s)}, environment({}));
+        {u"check-config"_s, u"--env-file"_s, m_workDir->filePath(u"missing.env"_s)}, environment({}));
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.err.contains(u"cannot use the .env file"_s), qPrintable(result.err));
     QVERIFY(result.err.contains(u"missing.env does not exist"_s));
@@ -220,7 +227,7 @@ void TestCli::checkConfigReportsUnreadableEnvFile()
 void TestCli::migrateTwiceChangesNothingTheSecondTime()
 {
     QHash<QString, QString> settings{
-        {u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
         {u"BILLING_DATABASE_URL"_s, m_db->url().dialect() == SqlDialect::Sqlite
                                         ? u"sqlite://"_s + m_db->url().sqlitePath()
                                         : QString()}};
@@ -253,26 +260,71 @@ void TestCli::migrateTwiceChangesNothingTheSecondTime()
 void TestCli::migrateRejectsMalformedDatabaseUrl()
 {
     const CommandResult result =
-        runServer({u"migrate"_s}, environment({{u"BILLING_DATA_DIR"_s, m_workDir.filePath(u"data"_s)},
+        runServer({u"migrate"_s}, environment({{u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
                                                {u"BILLING_DATABASE_URL"_s, u"mysql://localhost/billing"_s}}));
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.err.contains(u"BILLING_DATABASE_URL is malformed"_s), qPrintable(result.err));
 }
 
+void TestCli::migrateStatusDoesNotCreateTheDatabase()
+{
+    const QString path = m_workDir->filePath(u"typo/billing.sqlite3"_s);
+    const CommandResult result = runServer({u"migrate"_s, u"--status"_s},
+                                           environment({{u"BILLING_DATA_DIR"_s, m_workDir->path()},
+                                                        {u"BILLING_DATABASE_URL"_s, u"sqlite://"_s + path}}));
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains(u"(does not exist yet)"_s), qPrintable(result.out));
+    QVERIFY(result.out.contains(u"8 migration(s) pending."_s));
+    QVERIFY(!QFile::exists(path));
+}
+
+void TestCli::checkConfigMasksSecretInWrongSetting()
+{
+    // The mistake the validator exists for: a live secret key pasted as the publishable key.
+    const QString liveKey = u"sk_live_51MisplacedLiveSecretKey0000000000000"_s;
+    QHash<QString, QString> settings = validSettings();
+    settings.insert(u"STRIPE_PUBLISHABLE_KEY"_s, liveKey);
+    settings.insert(u"STRIPE_PRICE_TEAM"_s, liveKey);
+    settings.insert(u"BILLING_DATABASE_URL"_s, u"postgresql://u:CliDatabasePassword@h:99999/db"_s);
+    const CommandResult result = runServer({u"check-config"_s}, environment(settings));
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(u"STRIPE_PUBLISHABLE_KEY holds a secret key"_s), qPrintable(result.err));
+    QVERIFY2(!result.all().contains(liveKey), "a secret key was printed");
+    QVERIFY2(!result.all().contains(u"CliDatabasePassword"_s), "the database password was printed");
+}
+
 void TestCli::serveRefusesPendingMigrationsWithNoMigrate()
 {
-    const CommandResult result =
-        runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s}, environment(validSettings()));
-    QCOMPARE(result.exitCode, 1);
-    QVERIFY2(result.err.contains(u"8 migration(s) are pending and --no-migrate was given"_s),
-             qPrintable(result.err));
+    const QProcessEnvironment env = environment(validSettings());
+    const QString databasePath = m_workDir->filePath(u"data/billing.sqlite3"_s);
+    const CommandResult missing = runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s}, env);
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains(u"does not exist and --no-migrate was given"_s), qPrintable(missing.err));
+    QVERIFY(!QFile::exists(databasePath));
+
+    // An existing database with migrations missing: also refused.
+    {
+        QDir().mkpath(m_workDir->filePath(u"data"_s));
+        QSqlDatabase seed = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"seed"_s);
+        seed.setDatabaseName(databasePath);
+        QVERIFY(seed.open());
+        QVERIFY(QSqlQuery(seed).exec(
+            u"CREATE TABLE schema_migrations (version TEXT NOT NULL PRIMARY KEY, "
+            "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)"_s));
+        seed.close();
+    }
+    QSqlDatabase::removeDatabase(u"seed"_s);
+    const CommandResult pending = runServer({u"serve"_s, u"--no-migrate"_s, u"--port"_s, u"0"_s}, env);
+    QCOMPARE(pending.exitCode, 1);
+    QVERIFY2(pending.err.contains(u"8 migration(s) are pending and --no-migrate was given"_s),
+             qPrintable(pending.err));
 }
 
 void TestCli::serveMigratesListensAndAnswersJson()
 {
     QProcess server;
     server.setProcessEnvironment(environment(validSettings()));
-    server.setWorkingDirectory(m_workDir.path());
+    server.setWorkingDirectory(m_workDir->path());
     server.start(QStringLiteral(BILLING_SERVER_BINARY), {u"serve"_s, u"--port"_s, u"0"_s});
     QVERIFY(server.waitForStarted());
 
@@ -297,9 +349,13 @@ void TestCli::serveMigratesListensAndAnswersJson()
     QVERIFY(error.contains(u"param"_s));
     reply->deleteLater();
 
+    QVERIFY(QFile::exists(m_workDir->filePath(u"data/billing.sqlite3"_s)));
+    // SIGTERM stops it through its event loop: a clean exit, not a kill.
     server.terminate();
     QVERIFY(server.waitForFinished(10000));
-    QVERIFY(QFile::exists(m_workDir.filePath(u"data/billing.sqlite3"_s)));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY(QString::fromUtf8(server.readAllStandardOutput()).contains(u"agencyos-billing-server stopped"_s));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void onePaymentPerInvoice();
     void oneNoticePerDedupeKey();
     void staffNamesAndTokensAreUnique();
+    void textKeysAreNeverNull();
     void sameSchemaOnSqliteAndPostgres();
 
 private:
@@ -213,6 +214,25 @@ void TestSchema::staffNamesAndTokensAreUnique()
     QVERIFY(!run(m_db, insert, {u"alice"_s, u"hash2"_s}).isEmpty());
     QVERIFY(!run(m_db, insert, {u"bob"_s, u"hash1"_s}).isEmpty());
     QVERIFY(!run(m_db, insert, {QString(u""_s), u"hash3"_s}).isEmpty());
+}
+
+void TestSchema::textKeysAreNeverNull()
+{
+    // SQLite lets a TEXT PRIMARY KEY be NULL unless told otherwise; PostgreSQL never does.
+    QVERIFY(!run(m_db, u"INSERT INTO tenants (tenant_id, created_at, updated_at) VALUES (NULL, 1, 1)"_s)
+                 .isEmpty());
+    QVERIFY(!run(m_db,
+                 u"INSERT INTO customers (stripe_customer_id, livemode, created_at, updated_at) "
+                 "VALUES (NULL, ?, 1, 1)"_s,
+                 {false})
+                 .isEmpty());
+    QVERIFY(
+        !run(m_db,
+             u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, currency, amount_due, livemode, "
+             "stripe_created_at, created_at, updated_at) VALUES (NULL, 'cus_1', 'eur', 1, ?, 1, 1, 1)"_s,
+             {false})
+             .isEmpty());
+    QCOMPARE(count(m_db, u"tenants"_s) + count(m_db, u"customers"_s) + count(m_db, u"invoices"_s), 0);
 }
 
 void TestSchema::sameSchemaOnSqliteAndPostgres()

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace billing;
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void acceptsAlternatives_data();
     void acceptsAlternatives();
     void parsesRotatedWebhookSecrets();
+    void dataDirMustBeADirectory();
     void databaseScopeIgnoresStripeSettings();
     void messagesNeverContainSecrets();
     void environmentWinsOverEnvFile();
@@ -209,9 +211,6 @@ void TestSettingsValidator::reportsProblem_data()
     // Data directory.
     QTest::newRow("relative data dir")
         << DataDir << u"data"_s << error << u"BILLING_DATA_DIR must be an absolute path"_s;
-    QTest::newRow("data dir is a file")
-        << DataDir << u"/etc/hostname"_s << error
-        << u"BILLING_DATA_DIR (/etc/hostname) exists but is not a directory"_s;
 }
 
 void TestSettingsValidator::reportsProblem()
@@ -282,6 +281,22 @@ void TestSettingsValidator::parsesRotatedWebhookSecrets()
     QCOMPARE(result.settings.stripeWebhookSecrets, (QStringList{u"whsec_old"_s, u"whsec_new"_s}));
 }
 
+void TestSettingsValidator::dataDirMustBeADirectory()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"not-a-directory"_s);
+    QFile created(file);
+    QVERIFY(created.open(QIODevice::WriteOnly));
+    created.close();
+    Values values = validValues();
+    values.insert(SettingKeys::DataDir, file);
+    const ValidatedSettings result = validate(values);
+    QCOMPARE(result.errors().size(), 1);
+    QCOMPARE(result.errors().constFirst().key, SettingKeys::DataDir);
+    QCOMPARE(result.errors().constFirst().message,
+             u"BILLING_DATA_DIR (%1) exists but is not a directory"_s.arg(file));
+}
+
 void TestSettingsValidator::databaseScopeIgnoresStripeSettings()
 {
     const Values values{{SettingKeys::DataDir, QDir::tempPath()},
@@ -302,7 +317,9 @@ void TestSettingsValidator::messagesNeverContainSecrets()
         {SettingKeys::StripeSecretKey, kSecretKey},
         {SettingKeys::StripePublishableKey, livePublishable},
         {SettingKeys::StripeWebhookSecret, kWebhookSecret + u",sk_test_RecognisableSecondKey000"_s},
-        {SettingKeys::Database, u"postgresql://u:RecognisablePassword@h/db?bogus=1"_s},
+        {SettingKeys::Database, u"postgresql://u:RecognisablePassword@h:99999/db"_s},
+        {SettingKeys::StripePriceSolo, u"sk_live_51RecognisableLiveKeyAsPrice00000"_s},
+        {SettingKeys::Port, u"whsec_RecognisableSecretAsPort0000000000"_s},
         {SettingKeys::DataDir, QDir::tempPath()},
     };
     const ValidatedSettings result = validate(values);
@@ -368,6 +385,19 @@ void TestSettingsValidator::unreadableEnvFileIsAnError()
     const Result<SettingsSources> bad = SettingsSources::load(QProcessEnvironment(), malformed);
     QVERIFY(!bad.ok());
     QVERIFY2(bad.error().message.contains(u"line 2: expected KEY=VALUE"_s), qPrintable(bad.error().message));
+
+    if (::geteuid() == 0)
+        QSKIP("root reads files regardless of their permissions");
+    const QString locked = dir.filePath(u"locked.env"_s);
+    QFile lockedFile(locked);
+    QVERIFY(lockedFile.open(QIODevice::WriteOnly));
+    lockedFile.write("STRIPE_PRICE_SOLO=price_1\n");
+    lockedFile.close();
+    QVERIFY(QFile::setPermissions(locked, QFileDevice::WriteOwner));
+    const Result<SettingsSources> unreadable = SettingsSources::load(QProcessEnvironment(), locked);
+    QVERIFY(!unreadable.ok());
+    QVERIFY2(unreadable.error().message.contains(u"cannot read "_s + locked),
+             qPrintable(unreadable.error().message));
 }
 
 void TestSettingsValidator::warnsAboutEnvFileReadableByOthers()
