@@ -4,10 +4,12 @@
 
 #include <QAtomicInteger>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -163,7 +165,19 @@ Result<void> Database::configure(QSqlDatabase &db)
         if (Result<void> done = execSql(db, pragma); !done)
             return Error{ErrorCode::Database, u"%1 failed: %2"_s.arg(pragma, done.error().message)};
     }
-    Result<QString> journal = queryOneValue(db, u"PRAGMA journal_mode = WAL"_s);
+    // WAL is a property of the file, set once. Switching needs an exclusive lock
+    // for which SQLite does not wait on its busy handler, so a process opening a
+    // brand-new database while another migrates it retries here.
+    QElapsedTimer waited;
+    waited.start();
+    Result<QString> journal = queryOneValue(db, u"PRAGMA journal_mode"_s);
+    while (journal && journal.value().compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
+        journal = queryOneValue(db, u"PRAGMA journal_mode = WAL"_s);
+        if (journal || waited.elapsed() > kBusyTimeoutMs)
+            break;
+        QThread::msleep(20);
+        journal = queryOneValue(db, u"PRAGMA journal_mode"_s);
+    }
     if (!journal)
         return journal.error();
     if (journal.value().compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
