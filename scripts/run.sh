@@ -36,17 +36,22 @@ if [ "$configured" = false ]; then
     mkdir -p "$demo_dir"
     chmod 700 "$demo_dir"
     demo_env="$demo_dir/demo.env"
-    if [ ! -f "$demo_env" ]; then
+    random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+    # Rewritten when an older run.sh wrote it (the version line changes).
+    if ! grep -q '^# demo-env-version: 2$' "$demo_env" 2>/dev/null; then
         umask 077
         cat > "$demo_env" <<DEMO
+# demo-env-version: 2
 # Offline demo settings written by scripts/run.sh: fake test-mode values.
-STRIPE_SECRET_KEY=sk_test_offlinedemo$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-STRIPE_WEBHOOK_SECRET=whsec_offlinedemo$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+STRIPE_SECRET_KEY=sk_test_offlinedemo$(random_hex 12)
+STRIPE_WEBHOOK_SECRET=whsec_offlinedemo$(random_hex 16)
 STRIPE_PRICE_SOLO=price_demo_solo
 STRIPE_PRICE_TEAM=price_demo_team
 STRIPE_PRICE_ENTERPRISE=price_demo_enterprise
 STRIPE_API_BASE=http://127.0.0.1:12111
 BILLING_DATA_DIR=$demo_dir
+BILLING_API_TOKEN=$(random_hex 32)
+BILLING_ALLOWED_REDIRECT_HOSTS=localhost,127.0.0.1,app.agencyos.network
 DEMO
     fi
     echo "run: no Stripe keys configured: offline demo mode (settings in $demo_env)"

@@ -23,6 +23,9 @@ const QList<SettingDescriptor> &settingDescriptors()
         {Database, true, u"Database: sqlite:///path or postgresql://user:pass@host:port/db"_s},
         {ListenAddress, false, u"Address the HTTP service listens on"_s},
         {Port, false, u"Port the HTTP service listens on"_s},
+        {ApiToken, true, u"Bearer token the payment endpoints require (at least 32 characters)"_s},
+        {AllowedRedirectHosts, false,
+         u"Hosts that success_url, cancel_url and return_url may point at (comma-separated)"_s},
     };
     return descriptors;
 }

@@ -43,6 +43,10 @@ struct Settings
     DatabaseUrl database;
     QHostAddress listenAddress{QHostAddress::LocalHost};
     quint16 port = kDefaultPort;
+    // The callers of the payment endpoints present this as "Authorization: Bearer …".
+    QString apiToken;
+    // Lower-case host names; "*.example.com" also allows every subdomain.
+    QStringList allowedRedirectHosts;
 
     // Test or live, as the secret key says.
     StripeMode mode() const;

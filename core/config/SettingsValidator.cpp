@@ -18,6 +18,7 @@ namespace billing {
 namespace {
 
 constexpr int kMaxWebhookToleranceSeconds = 3600;
+constexpr int kMinimumApiTokenLength = 32;
 
 bool hasWhitespace(const QString &value)
 {
@@ -324,8 +325,49 @@ private:
         m_result.settings.webhookTolerance = std::chrono::seconds(seconds);
     }
 
+    void readApiAccess()
+    {
+        const QString token = value(SettingKeys::ApiToken);
+        if (token.isEmpty()) {
+            error(SettingKeys::ApiToken, u"BILLING_API_TOKEN is not set: the payment endpoints need a token "
+                                         "their callers present; generate one with `openssl rand -hex 32`"_s);
+        } else if (hasWhitespace(token) || token.size() < kMinimumApiTokenLength) {
+            error(SettingKeys::ApiToken,
+                  u"BILLING_API_TOKEN must be at least %1 characters without spaces; "
+                  "generate one with `openssl rand -hex 32`"_s.arg(kMinimumApiTokenLength));
+        } else {
+            m_result.settings.apiToken = token;
+        }
+
+        const QString hosts = value(SettingKeys::AllowedRedirectHosts);
+        if (hosts.isEmpty()) {
+            error(
+                SettingKeys::AllowedRedirectHosts,
+                u"BILLING_ALLOWED_REDIRECT_HOSTS is not set: list the hosts that success_url, cancel_url and "
+                "return_url may point at, comma-separated (e.g. app.agencyos.network)"_s);
+            return;
+        }
+        static const QRegularExpression hostPattern(
+            u"^(\\*\\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"_s);
+        QStringList allowed;
+        for (const QString &entry : hosts.split(u',')) {
+            const QString host = entry.trimmed().toLower();
+            if (!hostPattern.match(host).hasMatch()) {
+                error(SettingKeys::AllowedRedirectHosts,
+                      u"BILLING_ALLOWED_REDIRECT_HOSTS entry \"%1\" is not a host name: give names only, "
+                      u"such as "
+                      "app.agencyos.network or *.agencyos.network (no scheme, port or path)"_s.arg(
+                          quotableValue(entry.trimmed(), 80)));
+                return;
+            }
+            allowed << host;
+        }
+        m_result.settings.allowedRedirectHosts = allowed;
+    }
+
     void readListener()
     {
+        readApiAccess();
         const QString addressText = value(SettingKeys::ListenAddress);
         if (!addressText.isEmpty()) {
             QHostAddress address;

@@ -39,6 +39,9 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
         return u"%1 s"_s.arg(settings.webhookTolerance.count());
     if (name == SettingKeys::ListenAddress)
         return settings.listenAddress.toString();
+    if (name == SettingKeys::AllowedRedirectHosts)
+        return settings.allowedRedirectHosts.isEmpty() ? u"(not set)"_s
+                                                       : settings.allowedRedirectHosts.join(u", ");
     if (name == SettingKeys::Port)
         return QString::number(settings.port);
     if (raw.isEmpty())

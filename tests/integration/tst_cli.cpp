@@ -92,6 +92,8 @@ QHash<QString, QString> TestCli::validSettings() const
         {u"STRIPE_PRICE_TEAM"_s, u"price_1Team"_s},
         {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_1Enterprise"_s},
         {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
+        {u"BILLING_API_TOKEN"_s, u"cli-api-token-0123456789abcdef0123456789"_s},
+        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
     };
 }
 

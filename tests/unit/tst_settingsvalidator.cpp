@@ -28,6 +28,8 @@ Values validValues()
         {SettingKeys::StripePriceTeam, u"price_1Team"_s},
         {SettingKeys::StripePriceEnterprise, u"price_1Enterprise"_s},
         {SettingKeys::DataDir, QDir::tempPath() + u"/agencyos-billing-settings-test"_s},
+        {SettingKeys::ApiToken, u"api-token-0123456789abcdef0123456789abcdef"_s},
+        {SettingKeys::AllowedRedirectHosts, u"app.agencyos.network, *.agencyos.test"_s},
     };
 }
 
@@ -207,6 +209,18 @@ void TestSettingsValidator::reportsProblem_data()
         << StripeWebhookTolerance << u"86400"_s << error << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
     QTest::newRow("tolerance text") << StripeWebhookTolerance << u"5m"_s << error
                                     << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
+
+    // API access.
+    QTest::newRow("missing api token") << ApiToken << QString() << error << u"BILLING_API_TOKEN is not set"_s;
+    QTest::newRow("short api token") << ApiToken << u"short"_s << error
+                                     << u"must be at least 32 characters"_s;
+    QTest::newRow("missing redirect hosts")
+        << AllowedRedirectHosts << QString() << error << u"BILLING_ALLOWED_REDIRECT_HOSTS is not set"_s;
+    QTest::newRow("redirect host with scheme")
+        << AllowedRedirectHosts << u"https://app.agencyos.network"_s << error
+        << u"entry \"https://app.agencyos.network\" is not a host name"_s;
+    QTest::newRow("redirect host with path")
+        << AllowedRedirectHosts << u"app.test/x"_s << error << u"is not a host name"_s;
 
     // Data directory.
     QTest::newRow("relative data dir")
