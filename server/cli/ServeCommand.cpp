@@ -4,6 +4,10 @@
 #include "CliSettings.h"
 #include "ShutdownSignals.h"
 #include "http/HttpService.h"
+#include "payments/PaymentsRoutes.h"
+#include "stripe/StripeClient.h"
+
+#include <QNetworkAccessManager>
 
 #include <QCoreApplication>
 
@@ -74,7 +78,18 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
         return ExitFailure;
     }
 
+    QNetworkAccessManager network;
+    StripeClient::Options stripeOptions;
+    stripeOptions.apiBase = settings->stripeApiBase;
+    stripeOptions.secretKey = settings->stripeSecretKey;
+    stripeOptions.apiVersion = settings->stripeApiVersion;
+    StripeClient stripe(&network, stripeOptions);
+
     HttpService service;
+    PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
+                             RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken});
+    payments.install(service);
+
     Result<quint16> bound = service.listen(settings->listenAddress, port);
     if (!bound) {
         streams.err << u"error: "_s << bound.error().message << Qt::endl;

@@ -1,7 +1,5 @@
 #include "HttpService.h"
 
-#include "JsonError.h"
-
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -11,22 +9,101 @@ using namespace Qt::StringLiterals;
 
 namespace billing::server {
 
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get: return "GET"_ba;
+    case QHttpServerRequest::Method::Put: return "PUT"_ba;
+    case QHttpServerRequest::Method::Delete: return "DELETE"_ba;
+    case QHttpServerRequest::Method::Post: return "POST"_ba;
+    case QHttpServerRequest::Method::Head: return "HEAD"_ba;
+    case QHttpServerRequest::Method::Options: return "OPTIONS"_ba;
+    case QHttpServerRequest::Method::Patch: return "PATCH"_ba;
+    case QHttpServerRequest::Method::Connect: return "CONNECT"_ba;
+    case QHttpServerRequest::Method::Trace: return "TRACE"_ba;
+    default: break;
+    }
+    return "UNKNOWN"_ba;
+}
+
+QStringList pathSegments(const QString &path)
+{
+    return path.split(u'/', Qt::SkipEmptyParts);
+}
+
+// Matches a route's segments against a path's, filling the {placeholders}.
+bool matches(const QStringList &pattern, const QStringList &path, QHash<QString, QString> *args)
+{
+    if (pattern.size() != path.size())
+        return false;
+    for (qsizetype i = 0; i < pattern.size(); ++i) {
+        const QString &expected = pattern[i];
+        if (expected.startsWith(u'{') && expected.endsWith(u'}'))
+            args->insert(expected.mid(1, expected.size() - 2), path[i]);
+        else if (expected != path[i])
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 HttpService::HttpService(QObject *parent)
     : QObject(parent)
     , m_http(new QHttpServer(this))
 {
-    installRoutes();
+    // Every request goes through our dispatch: QHttpServer's own router is not used.
+    m_http->setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        dispatch(request, HttpResponder(std::move(responder)));
+    });
 }
 
 HttpService::~HttpService() = default;
 
-void HttpService::installRoutes()
+void HttpService::addRoute(const QByteArray &method, const QString &pattern, Handler handler)
 {
-    m_http->setMissingHandler([](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        jsonError(QHttpServerResponse::StatusCode::NotFound, u"invalid_request_error"_s,
-                  u"no route for %1"_s.arg(request.url().path()))
-            .write(std::move(responder));
-    });
+    m_routes.push_back({method, pathSegments(pattern), std::move(handler)});
+}
+
+void HttpService::dispatch(const QHttpServerRequest &request, HttpResponder responder)
+{
+    HttpRequest copy;
+    copy.method = methodName(request.method());
+    copy.path = request.url().path(QUrl::FullyEncoded);
+    copy.query = request.query();
+    copy.headers = request.headers();
+    copy.body = request.body();
+    copy.remoteAddress = request.remoteAddress();
+
+    const QStringList segments = pathSegments(copy.path);
+    QByteArrayList allowed;
+    for (const Route &route : m_routes) {
+        QHash<QString, QString> args;
+        if (!matches(route.segments, segments, &args))
+            continue;
+        if (route.method != copy.method) {
+            allowed << route.method;
+            continue;
+        }
+        copy.pathArgs = std::move(args);
+        route.handler(copy, std::move(responder));
+        return;
+    }
+
+    if (!allowed.isEmpty()) {
+        ApiError error{405,
+                       u"invalid_request_error"_s,
+                       u"%1 is not allowed on %2; use %3"_s.arg(QString::fromLatin1(copy.method), copy.path,
+                                                                QString::fromLatin1(allowed.join(", "))),
+                       {},
+                       {},
+                       {{"Allow"_ba, allowed.join(", ")}}};
+        responder.sendError(error);
+        return;
+    }
+    responder.sendError({404, u"invalid_request_error"_s, u"no route for %1"_s.arg(copy.path), {}, {}, {}});
 }
 
 Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port)

@@ -1,37 +1,57 @@
 #pragma once
 
+#include "HttpRequest.h"
+#include "HttpResponder.h"
 #include "common/Result.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+#include <vector>
+
 class QHttpServer;
+class QHttpServerRequest;
 class QTcpServer;
 
 namespace billing::server {
 
-// The service's HTTP front: owns QHttpServer and the QTcpServer it listens on.
-// QHttpServer is a preview API in Qt 6.4 whose listen() binds every interface
-// by default; all QHttpServer calls stay in this class so that the 6.8 API
-// change, and the 6.4 defects we work around, touch one file.
+// The service's HTTP front: owns QHttpServer and the QTcpServer it listens on,
+// and routes requests itself. QHttpServer is a preview API in Qt 6.4 whose
+// router answers a wrong method with 404 and whose listen() binds every
+// interface; all QHttpServer calls stay in this file and HttpResponder so the
+// 6.8 API change, and the 6.4 defects we work around, touch two files.
 class HttpService final : public QObject
 {
     Q_OBJECT
 
 public:
+    using Handler = std::function<void(const HttpRequest &request, HttpResponder responder)>;
+
     explicit HttpService(QObject *parent = nullptr);
     ~HttpService() override;
+
+    // pattern: "/payments/stripe/subscription/{id}/cancel"; {name} matches one
+    // non-empty path segment, available as request.pathArgs["name"].
+    void addRoute(const QByteArray &method, const QString &pattern, Handler handler);
 
     // Binds address:port (port 0 picks a free one) and returns the bound port.
     Result<quint16> listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const;
 
 private:
-    void installRoutes();
+    struct Route
+    {
+        QByteArray method;
+        QStringList segments;
+        Handler handler;
+    };
+    void dispatch(const QHttpServerRequest &request, HttpResponder responder);
 
     QHttpServer *m_http = nullptr;
     QPointer<QTcpServer> m_tcpServer;
+    std::vector<Route> m_routes;
 };
 
 } // namespace billing::server

@@ -6,15 +6,20 @@ using namespace Qt::StringLiterals;
 
 namespace billing::server {
 
-QHttpServerResponse jsonError(QHttpServerResponse::StatusCode status, const QString &type,
-                              const QString &message, const QString &param)
+QHttpServerResponse jsonError(const ApiError &error)
 {
-    const QJsonObject error{
-        {u"type"_s, type},
-        {u"message"_s, message},
-        {u"param"_s, param.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(param)},
+    QJsonObject body{
+        {u"type"_s, error.type},
+        {u"message"_s, error.message},
+        {u"param"_s, error.param.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(error.param)},
     };
-    return QHttpServerResponse(QJsonObject{{u"error"_s, error}}, status);
+    if (!error.stripeRequestId.isEmpty())
+        body.insert(u"stripe_request_id"_s, error.stripeRequestId);
+    QHttpServerResponse response(QJsonObject{{u"error"_s, body}},
+                                 static_cast<QHttpServerResponse::StatusCode>(error.status));
+    for (const auto &[name, value] : error.headers)
+        response.addHeader(name, value);
+    return response;
 }
 
 } // namespace billing::server

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace billing::emulator {
+
+// The emulator's Stripe account: its objects, in Stripe's JSON shapes, and the
+// events that record what happened to them.
+class EmulatorStore final
+{
+public:
+    EmulatorStore();
+
+    QString newId(const QString &prefix);
+    qint64 now() const;
+    void setClockOffset(qint64 seconds) { m_clockOffset = seconds; }
+
+    // Objects by kind ("price", "customer", "checkout.session", "subscription",
+    // "invoice", "billing_portal.session"), each by id.
+    QJsonObject object(const QString &kind, const QString &id) const;
+    bool contains(const QString &kind, const QString &id) const;
+    void put(const QString &kind, const QJsonObject &object);
+
+    QJsonObject createCustomer(const QString &email, const QJsonObject &metadata);
+    QJsonObject createSubscription(const QString &customer, const QString &price, const QJsonObject &metadata,
+                                   qint64 trialDays);
+    QJsonObject createInvoice(const QJsonObject &subscription, bool paid, const QString &billingReason);
+
+    // A new event about object, stored and returned; previous: the fields that changed.
+    QJsonObject recordEvent(const QString &type, const QJsonObject &object, const QJsonObject &previous = {});
+    // Newest first, as GET /v1/events lists them.
+    QList<QJsonObject> events() const;
+
+    QString apiVersion = QStringLiteral("2025-03-31.basil");
+
+private:
+    void seedPrices();
+
+    QHash<QString, QHash<QString, QJsonObject>> m_objects;
+    QList<QJsonObject> m_events;
+    qint64 m_clockOffset = 0;
+    quint64 m_counter = 0;
+};
+
+} // namespace billing::emulator

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "EmulatorStore.h"
+#include "ParamSchema.h"
+#include "WebhookSender.h"
+#include "http/HttpService.h"
+
+#include <QObject>
+
+class QNetworkAccessManager;
+
+namespace billing::emulator {
+
+using server::HttpRequest;
+using server::HttpResponder;
+using server::HttpService;
+
+// A local stand-in for Stripe's API, for tests and the offline demo: Stripe's
+// wire format (form-encoded requests, JSON objects and lists, Stripe-shaped
+// errors, Request-Id, idempotent replays) for the calls the product makes, and
+// control endpoints under /_emulator that drive what Stripe would do on its
+// own (a customer paying, a renewal, a failed renewal) and inject faults.
+class StripeEmulator final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        // Accepted bearer key; empty accepts any sk_test_… key.
+        QString apiKey;
+        QStringList webhookSecrets;
+        QUrl webhookUrl;
+    };
+
+    explicit StripeEmulator(const Options &options, QObject *parent = nullptr);
+    ~StripeEmulator() override;
+
+    Result<quint16> listen(const QHostAddress &address, quint16 port);
+    quint16 port() const { return m_http.serverPort(); }
+
+    EmulatorStore &store() { return m_store; }
+    WebhookSender &webhooks() { return *m_webhooks; }
+
+private:
+    struct Fault
+    {
+        QByteArray method; // empty: any
+        QString pathPrefix;
+        int status = 0; // 0: no error answer (with delay: a slow answer)
+        int remaining = 1;
+        int delayMs = 0;
+        bool drop = false;
+        QByteArray retryAfter;
+        QByteArray shouldRetry;
+    };
+    struct IdempotentAnswer
+    {
+        QByteArray requestFingerprint;
+        int status;
+        QJsonObject body;
+    };
+    using ApiHandler = std::function<void(const HttpRequest &request, const QVariantMap &params,
+                                          std::function<void(int, QJsonObject)> answer)>;
+
+    void installApiRoutes();
+    void installControlRoutes();
+    // Adds an API route with authentication, faults, parameter checks, idempotency and logging.
+    void addApi(const QByteArray &method, const QString &pattern, const ParamSchema &schema,
+                ApiHandler handler);
+    void runApi(const HttpRequest &request, HttpResponder responder, const ParamSchema &schema,
+                const ApiHandler &handler);
+
+    std::optional<Fault> takeFault(const HttpRequest &request);
+    void deliver(const QList<QJsonObject> &events, const HttpRequest &control);
+
+    static QJsonObject stripeError(const QString &type, const QString &code, const QString &message,
+                                   const QString &param = {});
+
+    // Stripe's behaviour for each call.
+    void createCheckoutSession(const QVariantMap &params,
+                               const std::function<void(int, QJsonObject)> &answer);
+    void createPortalSession(const QVariantMap &params, const std::function<void(int, QJsonObject)> &answer);
+    void updateSubscription(const QString &id, const QVariantMap &params,
+                            const std::function<void(int, QJsonObject)> &answer);
+    void cancelSubscription(const QString &id, const std::function<void(int, QJsonObject)> &answer);
+    void listEvents(const QVariantMap &params, const std::function<void(int, QJsonObject)> &answer);
+
+    Options m_options;
+    QNetworkAccessManager *m_network;
+    HttpService m_http;
+    EmulatorStore m_store;
+    WebhookSender *m_webhooks;
+    QList<Fault> m_faults;
+    QJsonArray m_requestLog;
+    QHash<QString, IdempotentAnswer> m_idempotency;
+};
+
+} // namespace billing::emulator
