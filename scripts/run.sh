@@ -19,10 +19,11 @@ source "$root/scripts/lib.sh"
 
 bash "$root/scripts/install-deps.sh"
 configure_build "$build_dir" >/dev/null
-cmake --build "$build_dir" --parallel 2 --target agencyos-billing-server agencyos-billing
+cmake --build "$build_dir" --parallel 2 --target agencyos-billing-server agencyos-billing stripe-emulator
 
 server="$build_dir/app/agencyos-billing-server"
 dashboard="$build_dir/app/agencyos-billing"
+emulator="$build_dir/tests/emulator/stripe-emulator"
 
 # Arguments (such as --env-file PATH) go to every agencyos-billing-server command.
 configured=false
@@ -58,16 +59,35 @@ DEMO
     set -- --env-file "$demo_env"
 fi
 
+pids=()
+stop_all() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop_all EXIT INT TERM
+
+if [ "$configured" = false ]; then
+    setting() { grep "^$1=" "$demo_env" | cut -d= -f2-; }
+    port=$(setting BILLING_PORT); port=${port:-8787}
+    "$emulator" --port 12111 --api-key "$(setting STRIPE_SECRET_KEY)" \
+        --webhook-secret "$(setting STRIPE_WEBHOOK_SECRET)" \
+        --webhook-url "http://127.0.0.1:$port/payments/stripe/webhook" &
+    pids+=($!)
+fi
+
 "$server" check-config "$@" >/dev/null || { "$server" check-config "$@"; exit 1; }
 "$server" migrate "$@"
 
 "$server" serve "$@" &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT INT TERM
+pids+=("$server_pid")
 sleep 1
 kill -0 "$server_pid" 2>/dev/null || { echo "run: the service did not start (see above)" >&2; exit 1; }
 
 echo "run: service running (pid $server_pid); stop everything with Ctrl-C"
+if [ "$configured" = false ]; then
+    echo "run: Stripe emulator on http://127.0.0.1:12111 (control endpoints under /_emulator)"
+fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     "$dashboard" || true
     echo "run: dashboard closed; stopping the service"

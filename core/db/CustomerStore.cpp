@@ -1,7 +1,6 @@
 #include "CustomerStore.h"
 
 #include <QSqlError>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -12,14 +11,25 @@ Result<QString> CustomerStore::customerForTenant(const QString &tenantId)
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
         return db.error();
-    QSqlQuery query(db.value());
-    query.prepare(u"SELECT stripe_customer_id FROM customers WHERE tenant_id = ? "
-                  "ORDER BY updated_at DESC, stripe_customer_id LIMIT 1"_s);
-    query.addBindValue(tenantId);
-    if (!query.exec())
+    if (m_preparedOn != db->connectionName()) {
+        m_customerForTenant = QSqlQuery(db.value());
+        if (!m_customerForTenant.prepare(u"SELECT stripe_customer_id FROM customers WHERE tenant_id = ? "
+                                         "ORDER BY updated_at DESC, stripe_customer_id LIMIT 1"_s)) {
+            return Error{ErrorCode::Database, u"cannot look up the tenant's customer: "_s +
+                                                  m_customerForTenant.lastError().text()};
+        }
+        m_preparedOn = db->connectionName();
+    }
+    QSqlQuery &query = m_customerForTenant;
+    query.bindValue(0, tenantId);
+    if (!query.exec()) {
+        m_preparedOn.clear();
         return Error{ErrorCode::Database,
                      u"cannot look up the tenant's customer: "_s + query.lastError().text()};
-    return query.next() ? query.value(0).toString() : QString();
+    }
+    const QString customer = query.next() ? query.value(0).toString() : QString();
+    query.finish(); // release SQLite's read lock now, not at the next lookup
+    return customer;
 }
 
 } // namespace billing

@@ -21,9 +21,16 @@ const QString kPortalPath = u"/payments/stripe/portal"_s;
 const QString kSubscriptionPath = u"/payments/stripe/subscription/{id}"_s;
 const QString kCancelPath = u"/payments/stripe/subscription/{id}/cancel"_s;
 
-bool matchesPattern(const QString &text, const QString &pattern)
+bool isCustomerId(const QString &text)
 {
-    return QRegularExpression(pattern).match(text).hasMatch();
+    static const QRegularExpression pattern(u"^cus_[A-Za-z0-9]{1,250}$"_s);
+    return pattern.match(text).hasMatch();
+}
+
+bool isSubscriptionId(const QString &text)
+{
+    static const QRegularExpression pattern(u"^sub_[A-Za-z0-9_]{1,250}$"_s);
+    return pattern.match(text).hasMatch();
 }
 
 // Stripe accepts client_reference_id of up to 200 letters, digits, '-' and '_'.
@@ -50,7 +57,10 @@ PaymentsRoutes::PaymentsRoutes(Dependencies dependencies, QObject *parent)
     : QObject(parent)
     , m_deps(std::move(dependencies))
     , m_auth(m_deps.apiToken)
+    , m_customers(std::make_unique<CustomerStore>(*m_deps.database))
 {}
+
+PaymentsRoutes::~PaymentsRoutes() = default;
 
 HttpService::Handler PaymentsRoutes::guarded(void (PaymentsRoutes::*route)(const HttpRequest &,
                                                                            HttpResponder))
@@ -116,7 +126,7 @@ void PaymentsRoutes::createCheckoutSession(const HttpRequest &request, HttpRespo
 
     // Stripe takes customer or customer_email, never both: a returning tenant
     // keeps its customer (and its payment methods).
-    Result<QString> customer = CustomerStore(*m_deps.database).customerForTenant(tenantId);
+    Result<QString> customer = m_customers->customerForTenant(tenantId);
     if (!customer) {
         responder.sendError(databaseUnavailable(customer.error()));
         return;
@@ -176,7 +186,7 @@ void PaymentsRoutes::createPortalSession(const HttpRequest &request, HttpRespond
 {
     JsonBody body = JsonBody::parse(request, {u"customer_id"_s, u"return_url"_s});
     const QString customerId = body.requiredString(u"customer_id"_s, 255);
-    if (!customerId.isEmpty() && !matchesPattern(customerId, u"^cus_[A-Za-z0-9]+$"_s))
+    if (!customerId.isEmpty() && !isCustomerId(customerId))
         body.fail(u"customer_id"_s, u"customer_id must be a Stripe customer id (cus_…)"_s);
     const QString returnUrl = body.requiredString(u"return_url"_s, 2048);
     if (const QString problem = m_deps.redirects.check(returnUrl); !returnUrl.isEmpty() && !problem.isEmpty())
@@ -211,7 +221,7 @@ namespace {
 
 std::optional<ApiError> checkSubscriptionId(const QString &id)
 {
-    if (!matchesPattern(id, u"^sub_[A-Za-z0-9_]{1,250}$"_s))
+    if (!isSubscriptionId(id))
         return ApiError::invalidRequest(u"the subscription id must be a Stripe subscription id (sub_…)"_s,
                                         u"subscription_id"_s);
     return std::nullopt;

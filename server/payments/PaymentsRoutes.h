@@ -7,7 +7,10 @@
 
 #include <QObject>
 
+#include <memory>
+
 namespace billing {
+class CustomerStore;
 class Database;
 class StripeClient;
 } // namespace billing
@@ -32,6 +35,7 @@ public:
     };
 
     explicit PaymentsRoutes(Dependencies dependencies, QObject *parent = nullptr);
+    ~PaymentsRoutes() override;
 
     void install(HttpService &service);
 
@@ -49,6 +53,7 @@ private:
 
     Dependencies m_deps;
     ApiTokenAuth m_auth;
+    std::unique_ptr<CustomerStore> m_customers;
 };
 
 } // namespace billing::server

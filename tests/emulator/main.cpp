@@ -10,6 +10,7 @@ using namespace Qt::StringLiterals;
 // and manual testing. Never point a live key at it.
 int main(int argc, char *argv[])
 {
+    qputenv("QT_NO_GLIB", "1"); // as the service does: no GLib code here
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"stripe-emulator"_s);
 
