@@ -61,24 +61,31 @@ start)
     fi
     chmod 700 "$pgdata"
 
-    port=""
-    for _ in $(seq 1 50); do
-        candidate=$((20000 + RANDOM % 20000))
-        if port_is_free "$candidate"; then
-            port=$candidate
-            break
-        fi
-    done
-    [ -n "$port" ] || { echo "postgres-fixture: no free port found" >&2; exit 1; }
-
     as_server_user "$pg_bin/initdb" -D "$pgdata" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth-local=trust --auth-host=trust >"$pgdata.initdb.log" 2>&1 \
         || { cat "$pgdata.initdb.log" >&2; exit 1; }
     rm -f "$pgdata.initdb.log"
-    # fsync off: the suite checks behaviour, not durability on power loss.
-    as_server_user "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdata -c fsync=off -c max_connections=200" start >/dev/null \
-        || { cat "$pgdata/server.log" >&2; exit 1; }
+
+    # A free port can be taken between the check and the bind (other suites run
+    # servers too), so a start that fails is retried on another port.
+    port=""
+    for _ in $(seq 1 8); do
+        candidate=$((20000 + RANDOM % 20000))
+        port_is_free "$candidate" || continue
+        # fsync off: the suite checks behaviour, not durability on power loss.
+        if as_server_user "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
+            -o "-c listen_addresses=127.0.0.1 -p $candidate -k $pgdata -c fsync=off -c max_connections=200" \
+            start >/dev/null; then
+            port=$candidate
+            break
+        fi
+        echo "postgres-fixture: could not start on port $candidate; trying another" >&2
+    done
+    if [ -z "$port" ]; then
+        cat "$pgdata/server.log" >&2 || true
+        echo "postgres-fixture: PostgreSQL did not start" >&2
+        exit 1
+    fi
 
     echo "postgresql://postgres@127.0.0.1:$port/postgres" > "$state_dir/url"
     echo "postgres-fixture: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
