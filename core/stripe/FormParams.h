@@ -19,7 +19,9 @@ public:
     using Pair = std::pair<QString, QString>;
 
     FormParams() = default;
-    FormParams(std::initializer_list<Pair> pairs) : m_pairs(pairs) {}
+    FormParams(std::initializer_list<Pair> pairs)
+        : m_pairs(pairs)
+    {}
 
     FormParams &add(const QString &key, const QString &value);
     FormParams &add(const QString &key, qint64 value);

@@ -21,7 +21,7 @@ struct RetryPolicy
 
     struct Answer
     {
-        int httpStatus = 0;       // 0 when no HTTP answer arrived
+        int httpStatus = 0; // 0 when no HTTP answer arrived
         bool connectionError = false;
         QByteArray shouldRetryHeader; // Stripe-Should-Retry
         QByteArray retryAfterHeader;  // Retry-After (seconds)
@@ -29,7 +29,8 @@ struct RetryPolicy
 
     // The delay before the next try after `attempt` tries (1-based), or nothing.
     // jitter01 is a random number in [0, 1) (injected so tests are exact).
-    std::optional<std::chrono::milliseconds> nextDelay(int attempt, const Answer &answer, double jitter01) const;
+    std::optional<std::chrono::milliseconds> nextDelay(int attempt, const Answer &answer,
+                                                       double jitter01) const;
 };
 
 } // namespace billing

@@ -19,12 +19,12 @@ struct StripeError
 
     Kind kind = Kind::None;
     int httpStatus = 0;
-    QString type;        // api_error, card_error, idempotency_error, invalid_request_error, …
-    QString code;        // resource_missing, parameter_unknown, …
+    QString type; // api_error, card_error, idempotency_error, invalid_request_error, …
+    QString code; // resource_missing, parameter_unknown, …
     QString message;
     QString param;
     QString declineCode;
-    QString requestId;   // the Request-Id header, for Stripe support
+    QString requestId; // the Request-Id header, for Stripe support
 
     bool isError() const { return kind != Kind::None; }
     bool isResourceMissing() const { return kind == Kind::Api && code == QLatin1String("resource_missing"); }
