@@ -28,6 +28,8 @@ public:
     virtual QString name() const = 0;
     virtual QString summary() const = 0;
     virtual void addOptions(QCommandLineParser &parser) const = 0;
+    // Commands with verbs ("webhook verify") take positional arguments.
+    virtual bool acceptsPositionalArguments() const { return false; }
     virtual int run(const QCommandLineParser &parser, CliStreams streams) = 0;
 };
 

@@ -3,6 +3,7 @@
 #include "CheckConfigCommand.h"
 #include "MigrateCommand.h"
 #include "ServeCommand.h"
+#include "WebhookCommand.h"
 
 #include <QCoreApplication>
 
@@ -21,6 +22,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<ServeCommand>());
     m_commands.push_back(std::make_unique<MigrateCommand>());
     m_commands.push_back(std::make_unique<CheckConfigCommand>());
+    m_commands.push_back(std::make_unique<WebhookCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;
@@ -89,7 +91,7 @@ int CommandLineInterface::run(const QStringList &arguments)
         out << help;
         return ExitOk;
     }
-    if (!parser.positionalArguments().isEmpty()) {
+    if (!command->acceptsPositionalArguments() && !parser.positionalArguments().isEmpty()) {
         err << u"%1 %2: unexpected argument \"%3\"\n"_s.arg(kProgram, command->name(),
                                                             parser.positionalArguments().constFirst());
         return ExitUsage;

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMessageAuthenticationCode>
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void checkConfigMasksSecretInWrongSetting();
     void serveRefusesPendingMigrationsWithNoMigrate();
     void serveMigratesListensAndAnswersJson();
+    void webhookVerifyGivesVerdictAndReason();
 
 private:
     QProcessEnvironment environment(const QHash<QString, QString> &settings) const;
@@ -358,6 +360,46 @@ void TestCli::serveMigratesListensAndAnswersJson()
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
     QVERIFY(QString::fromUtf8(server.readAllStandardOutput()).contains(u"agencyos-billing-server stopped"_s));
+}
+
+void TestCli::webhookVerifyGivesVerdictAndReason()
+{
+    const QByteArray payload = "{\n  \"id\": \"evt_cli\",\n  \"type\": \"invoice.paid\"\n}"_ba;
+    const QString payloadPath = m_workDir->filePath(u"event.json"_s);
+    QFile file(payloadPath);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(payload);
+    file.close();
+    const qint64 t = 1764000000;
+    const QByteArray signature = QMessageAuthenticationCode::hash(QByteArray::number(t) + '.' + payload,
+                                                                  "whsec_cli", QCryptographicHash::Sha256)
+                                     .toHex();
+    const QString header = u"t=%1,v1=%2"_s.arg(t).arg(QString::fromLatin1(signature));
+    const QStringList common{u"webhook"_s, u"verify"_s,         u"--header"_s,
+                             header,       u"--payload-file"_s, payloadPath};
+
+    const CommandResult valid = runServer(
+        common + QStringList{u"--secret"_s, u"whsec_other,whsec_cli"_s, u"--at"_s, QString::number(t + 10)},
+        environment({}));
+    QVERIFY2(valid.exitCode == 0, qPrintable(valid.all()));
+    QVERIFY(valid.out.startsWith(u"valid: signed with secret 2 of 2"_s));
+
+    const CommandResult stale =
+        runServer(common + QStringList{u"--secret"_s, u"whsec_cli"_s, u"--at"_s, QString::number(t + 301)},
+                  environment({}));
+    QCOMPARE(stale.exitCode, 1);
+    QVERIFY2(stale.out.contains(u"invalid: the signature timestamp is 301 s old"_s), qPrintable(stale.out));
+
+    // The secret comes from the configuration when --secret is not given.
+    const CommandResult wrongSecret =
+        runServer(common + QStringList{u"--at"_s, QString::number(t)},
+                  environment({{u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_notthisone"_s}}));
+    QCOMPARE(wrongSecret.exitCode, 1);
+    QVERIFY2(wrongSecret.out.contains(u"invalid: no v1 signature matches"_s), qPrintable(wrongSecret.out));
+    QVERIFY(!wrongSecret.all().contains(u"whsec_notthisone"_s));
+
+    const CommandResult usage = runServer({u"webhook"_s, u"check"_s}, environment({}));
+    QCOMPARE(usage.exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
