@@ -21,6 +21,8 @@ const QList<SettingDescriptor> &settingDescriptors()
         {StripeWebhookTolerance, false, u"Maximum age of a webhook signature timestamp, in seconds"_s},
         {DataDir, false, u"Directory for the SQLite database and the service's files"_s},
         {Database, true, u"Database: sqlite:///path or postgresql://user:pass@host:port/db"_s},
+        {LicenseKeyPath, false,
+         u"Ed25519 private key that signs licence keys (created on first use, mode 0600)"_s},
         {ListenAddress, false, u"Address the HTTP service listens on"_s},
         {Port, false, u"Port the HTTP service listens on"_s},
         {ApiToken, true, u"Bearer token the payment endpoints require (at least 32 characters)"_s},

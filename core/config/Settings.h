@@ -40,6 +40,7 @@ struct Settings
     std::chrono::seconds webhookTolerance = kDefaultWebhookTolerance;
 
     QString dataDir;
+    QString licenseKeyPath;
     DatabaseUrl database;
     QHostAddress listenAddress{QHostAddress::LocalHost};
     quint16 port = kDefaultPort;

@@ -80,6 +80,15 @@ private:
                   "permissions"_s.arg(dir));
         }
         m_result.settings.dataDir = QDir::cleanPath(dir);
+
+        const QString keyPath = value(SettingKeys::LicenseKeyPath);
+        if (!keyPath.isEmpty() && QFileInfo(keyPath).isRelative()) {
+            error(SettingKeys::LicenseKeyPath,
+                  u"BILLING_LICENSE_KEY_PATH must be an absolute path (it is \"%1\")"_s.arg(keyPath));
+            return;
+        }
+        m_result.settings.licenseKeyPath =
+            keyPath.isEmpty() ? QDir(dir).filePath(u"license-signing-key.pem"_s) : QDir::cleanPath(keyPath);
     }
 
     void readDatabase()

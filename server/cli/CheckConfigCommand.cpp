@@ -25,6 +25,8 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
         return settings.database.toDisplayString();
     if (name == SettingKeys::DataDir)
         return settings.dataDir;
+    if (name == SettingKeys::LicenseKeyPath)
+        return settings.licenseKeyPath;
     if (name == SettingKeys::StripeWebhookSecret) {
         QStringList masked;
         for (const QString &secret : settings.stripeWebhookSecrets)

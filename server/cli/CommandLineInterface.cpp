@@ -1,6 +1,7 @@
 #include "CommandLineInterface.h"
 
 #include "CheckConfigCommand.h"
+#include "LicenseCommand.h"
 #include "MigrateCommand.h"
 #include "ServeCommand.h"
 #include "WebhookCommand.h"
@@ -23,6 +24,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<MigrateCommand>());
     m_commands.push_back(std::make_unique<CheckConfigCommand>());
     m_commands.push_back(std::make_unique<WebhookCommand>());
+    m_commands.push_back(std::make_unique<LicenseCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;
