@@ -19,6 +19,7 @@ const QList<SettingDescriptor> &settingDescriptors()
         {StripeApiBase, false, u"Stripe API base URL"_s},
         {StripeApiVersion, false, u"Stripe API version pinned with the Stripe-Version header"_s},
         {StripeWebhookTolerance, false, u"Maximum age of a webhook signature timestamp, in seconds"_s},
+        {PastDueGraceDays, false, u"Days a licence stays valid while its subscription is past due"_s},
         {DataDir, false, u"Directory for the SQLite database and the service's files"_s},
         {Database, true, u"Database: sqlite:///path or postgresql://user:pass@host:port/db"_s},
         {LicenseKeyPath, false,

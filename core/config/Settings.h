@@ -38,6 +38,8 @@ struct Settings
     QUrl stripeApiBase;
     QString stripeApiVersion;
     std::chrono::seconds webhookTolerance = kDefaultWebhookTolerance;
+    // How long a licence stays valid while its subscription is past due.
+    std::chrono::seconds pastDueGrace{7 * 24 * 3600};
 
     QString dataDir;
     QString licenseKeyPath;

@@ -118,6 +118,22 @@ private:
         readApiBase();
         readApiVersion();
         readTolerance();
+        readGrace();
+    }
+
+    void readGrace()
+    {
+        const QString raw = value(SettingKeys::PastDueGraceDays);
+        if (raw.isEmpty())
+            return;
+        bool ok = false;
+        const int days = raw.toInt(&ok);
+        if (!ok || days < 0 || days > 60) {
+            error(SettingKeys::PastDueGraceDays,
+                  u"BILLING_PAST_DUE_GRACE_DAYS must be a whole number of days from 0 to 60"_s);
+            return;
+        }
+        m_result.settings.pastDueGrace = std::chrono::seconds(qint64(days) * 24 * 3600);
     }
 
     void readSecretKey()

@@ -62,6 +62,19 @@ Result<void> execSql(QSqlDatabase &db, const QString &sql)
     return {};
 }
 
+Result<QSqlQuery> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
+                           const QVariantList &values)
+{
+    QSqlQuery query(db);
+    if (!query.prepare(sql))
+        return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, query.lastError().text())};
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, query.lastError().text())};
+    return query;
+}
+
 Database::Database(DatabaseUrl url)
     : m_url(std::move(url))
 {

@@ -5,7 +5,9 @@
 
 #include <QMutex>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStringList>
+#include <QVariantList>
 
 namespace billing {
 
@@ -42,5 +44,10 @@ private:
 
 // Runs one statement; the error names the statement's purpose, never its values.
 Result<void> execSql(QSqlDatabase &db, const QString &sql);
+
+// Prepares and runs one statement with positional values; the query is ready
+// to be read. The error says what failed (what), never the values.
+Result<QSqlQuery> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
+                           const QVariantList &values = {});
 
 } // namespace billing

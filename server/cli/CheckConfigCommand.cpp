@@ -44,6 +44,8 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
     if (name == SettingKeys::AllowedRedirectHosts)
         return settings.allowedRedirectHosts.isEmpty() ? u"(not set)"_s
                                                        : settings.allowedRedirectHosts.join(u", ");
+    if (name == SettingKeys::PastDueGraceDays)
+        return u"%1 days"_s.arg(settings.pastDueGrace.count() / (24 * 3600));
     if (name == SettingKeys::Port)
         return QString::number(settings.port);
     if (raw.isEmpty())

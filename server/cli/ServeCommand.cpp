@@ -3,9 +3,14 @@
 #include "CliDatabase.h"
 #include "CliSettings.h"
 #include "ShutdownSignals.h"
+#include "billing/EventProcessor.h"
+#include "db/DeliveryFailureLog.h"
 #include "http/HttpService.h"
+#include "license/LicenseSigner.h"
 #include "payments/PaymentsRoutes.h"
 #include "stripe/StripeClient.h"
+#include "webhook/SignatureVerifier.h"
+#include "webhook/WebhookRoute.h"
 
 #include <QNetworkAccessManager>
 
@@ -85,10 +90,22 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     stripeOptions.apiVersion = settings->stripeApiVersion;
     StripeClient stripe(&network, stripeOptions);
 
+    Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings->licenseKeyPath);
+    if (!signer) {
+        streams.err << u"error: "_s << signer.error().message << Qt::endl;
+        return ExitFailure;
+    }
+    const SignatureVerifier verifier(settings->stripeWebhookSecrets, settings->webhookTolerance);
+    EventProcessor processor(*opened->database, signer.value(), PlanCatalog(settings->prices),
+                             {settings->mode(), settings->stripeApiVersion, settings->pastDueGrace});
+    DeliveryFailureLog deliveryFailures(*opened->database);
+
     HttpService service;
     PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
                              RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken});
     payments.install(service);
+    WebhookRoute webhooks({&verifier, &processor, &deliveryFailures});
+    webhooks.install(service);
 
     Result<quint16> bound = service.listen(settings->listenAddress, port);
     if (!bound) {

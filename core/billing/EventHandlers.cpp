@@ -1,0 +1,251 @@
+#include "EventHandlers.h"
+
+#include "db/SqlValues.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+namespace {
+
+QString metadataValue(const QJsonObject &object, const QString &key)
+{
+    return object.value(u"metadata"_s).toObject().value(key).toString();
+}
+
+} // namespace
+
+EventHandlers::EventHandlers(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
+                             qint64 graceSeconds, qint64 now)
+    : m_tenants(db)
+    , m_subscriptions(db)
+    , m_invoices(db)
+    , m_licenses(db, signer)
+    , m_outbox(db)
+    , m_plans(plans)
+    , m_graceSeconds(graceSeconds)
+    , m_now(now)
+{}
+
+bool EventHandlers::isSupported(const QString &type)
+{
+    static const QStringList types = {
+        u"checkout.session.completed"_s,    u"customer.subscription.created"_s,
+        u"customer.subscription.updated"_s, u"customer.subscription.deleted"_s,
+        u"invoice.payment_succeeded"_s,     u"invoice.payment_failed"_s,
+    };
+    return types.contains(type);
+}
+
+Result<bool> EventHandlers::handle(const StripeEvent &event)
+{
+    if (event.type == u"checkout.session.completed")
+        return checkoutCompleted(event);
+    if (event.type.startsWith(u"customer.subscription."))
+        return subscriptionChanged(event);
+    if (event.type == u"invoice.payment_succeeded")
+        return invoicePaid(event);
+    if (event.type == u"invoice.payment_failed")
+        return invoiceFailed(event);
+    return false;
+}
+
+Result<void> EventHandlers::syncLicense(const QString &subscriptionId, qint64 atLeastUntil)
+{
+    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
+    if (!state)
+        return state.error();
+    if (!state->known)
+        return {};
+    LicenseStore::Validity validity = LicenseStore::validityFor(
+        state->status, std::max(state->currentPeriodEnd, atLeastUntil), m_graceSeconds, m_now);
+    return m_licenses.update(subscriptionId, validity, m_now);
+}
+
+Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event)
+{
+    const QJsonObject &session = event.object;
+    if (session.value(u"mode"_s).toString() != u"subscription")
+        return false;
+    QString tenantId = session.value(u"client_reference_id"_s).toString();
+    if (tenantId.isEmpty())
+        tenantId = metadataValue(session, u"tenant_id"_s);
+    const QString customerId = stripeId(session.value(u"customer"_s));
+    const QString subscriptionId = stripeId(session.value(u"subscription"_s));
+    if (tenantId.isEmpty() || customerId.isEmpty() || subscriptionId.isEmpty())
+        return false; // not a checkout this service made: nothing to provision
+
+    QString email = session.value(u"customer_details"_s).toObject().value(u"email"_s).toString();
+    if (email.isEmpty())
+        email = session.value(u"customer_email"_s).toString();
+    QString plan = metadataValue(session, u"plan"_s);
+
+    if (Result<void> done = m_tenants.provision(tenantId, email, m_now); !done)
+        return done.error();
+    if (Result<void> done = m_tenants.upsertCustomer(customerId, tenantId, email, event.livemode, m_now);
+        !done)
+        return done.error();
+    if (Result<void> done = m_subscriptions.ensurePlaceholder(subscriptionId, customerId, tenantId, plan,
+                                                              event.livemode, m_now);
+        !done) {
+        return done.error();
+    }
+
+    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
+    if (!state)
+        return state.error();
+    if (plan.isEmpty())
+        plan = state->plan;
+    const LicenseStore::Validity validity =
+        LicenseStore::validityFor(state->status, state->currentPeriodEnd, m_graceSeconds, m_now);
+    Result<bool> issued = m_licenses.issueOnce(subscriptionId, tenantId, plan, validity, event.id, m_now);
+    if (!issued)
+        return issued.error();
+    return true;
+}
+
+Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event)
+{
+    const QJsonObject &subscription = event.object;
+    const QString subscriptionId = subscription.value(u"id"_s).toString();
+    const QString customerId = stripeId(subscription.value(u"customer"_s));
+    if (subscriptionId.isEmpty() || customerId.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"the subscription has no id or customer"_s};
+
+    QString tenantId = metadataValue(subscription, u"tenant_id"_s);
+    if (tenantId.isEmpty()) {
+        Result<QString> known = m_tenants.tenantForCustomer(customerId);
+        if (!known)
+            return known.error();
+        tenantId = known.value();
+    }
+    if (Result<void> done = m_tenants.upsertCustomer(customerId, tenantId, {}, event.livemode, m_now); !done)
+        return done.error();
+
+    const QString priceId = subscription.value(u"items"_s)
+                                .toObject()
+                                .value(u"data"_s)
+                                .toArray()
+                                .first()
+                                .toObject()
+                                .value(u"price"_s)
+                                .toObject()
+                                .value(u"id"_s)
+                                .toString();
+    QString plan = m_plans.planForPrice(priceId);
+    if (plan.isEmpty())
+        plan = metadataValue(subscription, u"plan"_s);
+    if (plan == u"custom")
+        plan.clear();
+
+    Result<bool> applied =
+        m_subscriptions.applySnapshot(subscription, tenantId, plan, event.created, event.id, m_now);
+    if (!applied)
+        return applied.error();
+    if (Result<void> synced = syncLicense(subscriptionId); !synced)
+        return synced.error();
+    return true;
+}
+
+Result<QString> EventHandlers::tenantForInvoice(const QJsonObject &invoice, const QString &subscriptionId)
+{
+    const QString fromMetadata = invoice.value(u"parent"_s)
+                                     .toObject()
+                                     .value(u"subscription_details"_s)
+                                     .toObject()
+                                     .value(u"metadata"_s)
+                                     .toObject()
+                                     .value(u"tenant_id"_s)
+                                     .toString();
+    if (!fromMetadata.isEmpty())
+        return fromMetadata;
+    if (!subscriptionId.isEmpty()) {
+        Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
+        if (!state)
+            return state.error();
+        if (!state->tenantId.isEmpty())
+            return state->tenantId;
+    }
+    return m_tenants.tenantForCustomer(stripeId(invoice.value(u"customer"_s)));
+}
+
+Result<bool> EventHandlers::invoicePaid(const StripeEvent &event)
+{
+    const QJsonObject &invoice = event.object;
+    const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
+    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId);
+    if (!tenantId)
+        return tenantId.error();
+    if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
+        return done.error();
+    if (Result<bool> paid = m_invoices.recordPayment(invoice, tenantId.value(), event.id, m_now); !paid)
+        return paid.error();
+    if (subscriptionId.isEmpty())
+        return true;
+
+    Result<bool> moved = m_subscriptions.moveStatus(subscriptionId, {u"past_due"_s, u"unpaid"_s}, u"active"_s,
+                                                    event.created, event.id, m_now);
+    if (!moved)
+        return moved.error();
+    if (Result<void> synced = syncLicense(subscriptionId, InvoiceStore::servicePeriodEnd(invoice)); !synced)
+        return synced.error();
+    return true;
+}
+
+Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
+{
+    const QJsonObject &invoice = event.object;
+    const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
+    const QString customerId = stripeId(invoice.value(u"customer"_s));
+    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId);
+    if (!tenantId)
+        return tenantId.error();
+    if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
+        return done.error();
+
+    if (!subscriptionId.isEmpty()) {
+        Result<bool> moved = m_subscriptions.moveStatus(subscriptionId, {u"active"_s, u"trialing"_s},
+                                                        u"past_due"_s, event.created, event.id, m_now);
+        if (!moved)
+            return moved.error();
+        if (Result<void> synced = syncLicense(subscriptionId); !synced)
+            return synced.error();
+    }
+
+    QString email = invoice.value(u"customer_email"_s).toString();
+    if (email.isEmpty()) {
+        Result<QString> known = m_tenants.emailForCustomer(customerId);
+        if (!known)
+            return known.error();
+        email = known.value();
+    }
+    const QString invoiceId = invoice.value(u"id"_s).toString();
+    const int attempt = invoice.value(u"attempt_count"_s).toInt();
+    NotificationOutbox::Notice notice;
+    notice.kind = u"dunning.payment_failed"_s;
+    // One notice per failed attempt: a redelivered event finds its notice queued.
+    notice.dedupeKey = u"payment_failed:%1:%2"_s.arg(invoiceId).arg(attempt);
+    notice.tenantId = tenantId.value();
+    notice.customerId = customerId;
+    notice.invoiceId = invoiceId;
+    notice.email = email;
+    notice.payload = {
+        {u"tenant_id"_s, tenantId.value()},
+        {u"customer"_s, customerId},
+        {u"customer_email"_s, email},
+        {u"invoice"_s, invoiceId},
+        {u"subscription"_s, subscriptionId},
+        {u"amount_due"_s, invoice.value(u"amount_due"_s)},
+        {u"currency"_s, invoice.value(u"currency"_s)},
+        {u"attempt_count"_s, attempt},
+        {u"next_payment_attempt"_s, invoice.value(u"next_payment_attempt"_s)},
+        {u"hosted_invoice_url"_s, invoice.value(u"hosted_invoice_url"_s)},
+    };
+    if (Result<bool> queued = m_outbox.enqueue(notice, m_now); !queued)
+        return queued.error();
+    return true;
+}
+
+} // namespace billing

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "Database.h"
+#include "billing/StripeEvent.h"
+
+namespace billing {
+
+// payment_events: every event received, its raw bytes and what became of it.
+// Works inside the caller's transaction (EventProcessor owns it).
+class EventStore final
+{
+public:
+    struct Received
+    {
+        bool isNew = false;
+        QString status; // received, processed, failed, ignored
+        int attempts = 0;
+    };
+    struct Delivery
+    {
+        QByteArray payload;
+        QString source = QStringLiteral("webhook"); // webhook, sync, replay
+        int secretIndex = -1;
+        QString warning;
+    };
+
+    explicit EventStore(QSqlDatabase db)
+        : m_db(std::move(db))
+    {}
+
+    // Stores the event unless its id is already there (then reports the stored row).
+    Result<Received> insertIfNew(const StripeEvent &event, const Delivery &delivery, qint64 now);
+    Result<void> finish(const QString &eventId, const QString &status, int attempts, qint64 now);
+    // Records a failure (in a transaction of its own, after the rollback).
+    Result<void> recordFailure(const StripeEvent &event, const Delivery &delivery, const QString &error,
+                               qint64 now);
+
+    Result<QByteArray> payload(const QString &eventId);
+    Result<QStringList> failedEventIds();
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace billing

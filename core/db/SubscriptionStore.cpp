@@ -1,0 +1,152 @@
+#include "SubscriptionStore.h"
+
+#include "SqlValues.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+int SubscriptionStore::statusRank(const QString &status)
+{
+    static const QStringList order = {u"incomplete"_s, u"trialing"_s, u"active"_s,   u"paused"_s,
+                                      u"past_due"_s,   u"unpaid"_s,   u"canceled"_s, u"incomplete_expired"_s};
+    return int(order.indexOf(status));
+}
+
+bool SubscriptionStore::isTerminal(const QString &status)
+{
+    return status == u"canceled" || status == u"incomplete_expired";
+}
+
+Result<bool> SubscriptionStore::applySnapshot(const QJsonObject &subscription, const QString &tenantId,
+                                              const QString &plan, qint64 eventCreated,
+                                              const QString &eventId, qint64 now)
+{
+    const QJsonObject item =
+        subscription.value(u"items"_s).toObject().value(u"data"_s).toArray().first().toObject();
+    const QJsonObject price = item.value(u"price"_s).toObject();
+    // The period is on the subscription before API version 2025-03, on its items after.
+    auto period = [&](const QString &key) {
+        const QJsonValue top = subscription.value(key);
+        return nullInteger(top.isDouble() ? top : item.value(key));
+    };
+    const QString status = subscription.value(u"status"_s).toString();
+
+    Result<QSqlQuery> query = runQuery(
+        m_db, u"cannot store the subscription"_s,
+        u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, stripe_price_id, "
+        u"plan, "
+        "status, currency, unit_amount, billing_interval, current_period_start, current_period_end, "
+        "cancel_at_period_end, cancel_at, canceled_at, ended_at, trial_start, trial_end, livemode, "
+        "state_event_id, "
+        "state_event_created, state_rank, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (stripe_subscription_id) DO UPDATE SET "
+        "tenant_id = COALESCE(subscriptions.tenant_id, excluded.tenant_id), "
+        "stripe_customer_id = excluded.stripe_customer_id, stripe_price_id = excluded.stripe_price_id, "
+        "plan = COALESCE(excluded.plan, subscriptions.plan), status = excluded.status, "
+        "currency = excluded.currency, unit_amount = excluded.unit_amount, "
+        "billing_interval = excluded.billing_interval, current_period_start = excluded.current_period_start, "
+        "current_period_end = excluded.current_period_end, cancel_at_period_end = "
+        "excluded.cancel_at_period_end, "
+        "cancel_at = excluded.cancel_at, canceled_at = excluded.canceled_at, ended_at = excluded.ended_at, "
+        "trial_start = excluded.trial_start, trial_end = excluded.trial_end, "
+        "state_event_id = excluded.state_event_id, state_event_created = excluded.state_event_created, "
+        "state_rank = excluded.state_rank, updated_at = excluded.updated_at "
+        "WHERE subscriptions.status NOT IN ('canceled', 'incomplete_expired') AND ("
+        " excluded.status IN ('canceled', 'incomplete_expired')"
+        " OR excluded.state_event_created > COALESCE(subscriptions.state_event_created, -1)"
+        " OR (excluded.state_event_created = subscriptions.state_event_created"
+        "     AND (excluded.state_rank > subscriptions.state_rank"
+        "          OR (excluded.state_rank = subscriptions.state_rank"
+        "              AND COALESCE(excluded.current_period_end, 0) >= COALESCE(subscriptions.current_period_end, 0)))))"_s,
+        {subscription.value(u"id"_s).toString(),
+         nullString(tenantId),
+         stripeId(subscription.value(u"customer"_s)),
+         nullString(price.value(u"id"_s).toString()),
+         nullString(plan),
+         status,
+         nullString(subscription.value(u"currency"_s).toString()),
+         nullInteger(price.value(u"unit_amount"_s)),
+         nullString(price.value(u"recurring"_s).toObject().value(u"interval"_s).toString()),
+         period(u"current_period_start"_s),
+         period(u"current_period_end"_s),
+         subscription.value(u"cancel_at_period_end"_s).toBool(),
+         nullInteger(subscription.value(u"cancel_at"_s)),
+         nullInteger(subscription.value(u"canceled_at"_s)),
+         nullInteger(subscription.value(u"ended_at"_s)),
+         nullInteger(subscription.value(u"trial_start"_s)),
+         nullInteger(subscription.value(u"trial_end"_s)),
+         subscription.value(u"livemode"_s).toBool(),
+         eventId,
+         eventCreated,
+         statusRank(status),
+         now,
+         now});
+    if (!query)
+        return query.error();
+    return query->numRowsAffected() > 0;
+}
+
+Result<void> SubscriptionStore::ensurePlaceholder(const QString &subscriptionId, const QString &customerId,
+                                                  const QString &tenantId, const QString &plan, bool livemode,
+                                                  qint64 now)
+{
+    Result<QSqlQuery> query =
+        runQuery(m_db, u"cannot record the subscription"_s,
+                 u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, plan, "
+                 u"status, livemode, "
+                 "state_rank, created_at, updated_at) VALUES (?, ?, ?, ?, 'incomplete', ?, -1, ?, ?) "
+                 "ON CONFLICT (stripe_subscription_id) DO UPDATE SET "
+                 "tenant_id = COALESCE(subscriptions.tenant_id, excluded.tenant_id), "
+                 "plan = COALESCE(subscriptions.plan, excluded.plan)"_s,
+                 {subscriptionId, nullString(tenantId), customerId, nullString(plan), livemode, now, now});
+    return query ? Result<void>() : Result<void>(query.error());
+}
+
+Result<bool> SubscriptionStore::moveStatus(const QString &subscriptionId, const QStringList &from,
+                                           const QString &to, qint64 eventCreated, const QString &eventId,
+                                           qint64 now)
+{
+    QStringList placeholders;
+    QVariantList values{to, statusRank(to), eventCreated, eventId, now, subscriptionId};
+    for (const QString &status : from) {
+        placeholders << u"?"_s;
+        values << status;
+    }
+    values << eventCreated;
+    Result<QSqlQuery> query = runQuery(
+        m_db, u"cannot update the subscription's status"_s,
+        u"UPDATE subscriptions SET status = ?, state_rank = ?, state_event_created = ?, state_event_id = ?, "
+        "updated_at = ? WHERE stripe_subscription_id = ? AND status IN (%1) "
+        "AND COALESCE(state_event_created, -1) <= ?"_s.arg(placeholders.join(u", ")),
+        values);
+    if (!query)
+        return query.error();
+    return query->numRowsAffected() > 0;
+}
+
+Result<SubscriptionStore::State> SubscriptionStore::find(const QString &subscriptionId)
+{
+    Result<QSqlQuery> query =
+        runQuery(m_db, u"cannot read the subscription"_s,
+                 u"SELECT tenant_id, stripe_customer_id, status, plan, current_period_end FROM subscriptions "
+                 "WHERE stripe_subscription_id = ?"_s,
+                 {subscriptionId});
+    if (!query)
+        return query.error();
+    State state;
+    if (query->next()) {
+        state.known = true;
+        state.tenantId = query->value(0).toString();
+        state.customerId = query->value(1).toString();
+        state.status = query->value(2).toString();
+        state.plan = query->value(3).toString();
+        state.currentPeriodEnd = query->value(4).toLongLong();
+    }
+    return state;
+}
+
+} // namespace billing

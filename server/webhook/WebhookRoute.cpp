@@ -1,0 +1,95 @@
+#include "WebhookRoute.h"
+
+#include "billing/EventProcessor.h"
+#include "common/Logging.h"
+#include "db/DeliveryFailureLog.h"
+#include "webhook/SignatureVerifier.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server {
+
+namespace {
+
+// The event id of a body that could not be accepted, if it can be read at all.
+QString readableEventId(const QByteArray &body)
+{
+    const QString id = QJsonDocument::fromJson(body).object().value(u"id"_s).toString();
+    return id.startsWith(u"evt_") ? id.left(255) : QString();
+}
+
+} // namespace
+
+WebhookRoute::WebhookRoute(Dependencies dependencies, QObject *parent)
+    : QObject(parent)
+    , m_deps(dependencies)
+{}
+
+void WebhookRoute::install(HttpService &service)
+{
+    service.addRoute("POST", u"/payments/stripe/webhook"_s,
+                     [this](const HttpRequest &request, HttpResponder responder) {
+                         receive(request, std::move(responder));
+                     });
+}
+
+void WebhookRoute::refuse(const HttpRequest &request, HttpResponder &responder, int status,
+                          const QString &reason)
+{
+    DeliveryFailureLog::Failure failure;
+    failure.remoteAddress = request.remoteAddress.toString();
+    failure.reason = reason;
+    failure.eventId = request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString();
+    failure.bodySize = request.body.size();
+    qCWarning(lcStripe).noquote() << "webhook delivery from" << failure.remoteAddress << "refused:" << reason;
+    if (Result<void> logged = m_deps.failures->record(failure, QDateTime::currentSecsSinceEpoch()); !logged)
+        qCWarning(lcStripe).noquote() << "could not log the refused delivery:" << logged.error().message;
+    responder.sendError({status, u"invalid_request_error"_s, reason, {}, {}, {}});
+}
+
+void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
+{
+    if (request.body.size() > m_deps.maxBodyBytes) {
+        refuse(request, responder, 413, u"the body is larger than %1 bytes"_s.arg(m_deps.maxBodyBytes));
+        return;
+    }
+    if (request.headerCount("Stripe-Signature") > 1) {
+        refuse(request, responder, 400, u"more than one Stripe-Signature header"_s);
+        return;
+    }
+    const SignatureVerifier::Verdict verdict =
+        m_deps.verifier->verify(request.header("Stripe-Signature"), request.body);
+    if (!verdict.isValid()) {
+        refuse(request, responder, 400, u"signature check failed: "_s + verdict.reason);
+        return;
+    }
+
+    const EventProcessor::Report report = m_deps.processor->process(request.body, verdict.matchedSecretIndex);
+    switch (report.outcome) {
+    case EventProcessor::Outcome::Processed:
+    case EventProcessor::Outcome::Ignored:
+    case EventProcessor::Outcome::Duplicate:
+        responder.sendJson(200, {{u"received"_s, true},
+                                 {u"event"_s, report.eventId},
+                                 {u"status"_s, EventProcessor::outcomeName(report.outcome)}});
+        return;
+    case EventProcessor::Outcome::Refused: refuse(request, responder, 400, report.message); return;
+    case EventProcessor::Outcome::Failed: break;
+    }
+    // Not 2xx: Stripe delivers it again, and the stored failure can be replayed.
+    qCWarning(lcStripe).noquote() << "event" << report.eventId << report.type << "failed:" << report.message;
+    responder.sendError(
+        {500,
+         u"api_error"_s,
+         u"the event %1 could not be processed and was recorded as failed; it will be retried"_s.arg(
+             report.eventId),
+         {},
+         {},
+         {}});
+}
+
+} // namespace billing::server
