@@ -1,0 +1,436 @@
+#include "TestDatabase.h"
+#include "billing/EventProcessor.h"
+#include "db/Migrator.h"
+#include "license/LicenseSigner.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+using Outcome = EventProcessor::Outcome;
+
+namespace {
+
+constexpr qint64 kNow = 1764000000;
+const PlanPrices kPrices{u"price_solo"_s, u"price_team"_s, u"price_enterprise"_s};
+
+// Stripe's published sample objects (tests/data), the real shape of its JSON.
+QJsonObject fixture(const QString &kind)
+{
+    static const QJsonObject all = [] {
+        QFile file(QStringLiteral(BILLING_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
+        if (!file.open(QIODevice::ReadOnly))
+            qFatal("fixtures missing");
+        return QJsonDocument::fromJson(file.readAll()).object();
+    }();
+    return all.value(kind).toObject();
+}
+
+QByteArray stripeEvent(const QString &id, const QString &type, qint64 created, const QJsonObject &object,
+                       bool livemode = false, const QString &apiVersion = u"2025-03-31.basil"_s)
+{
+    QJsonObject envelope = fixture(u"event"_s);
+    envelope.insert(u"id"_s, id);
+    envelope.insert(u"type"_s, type);
+    envelope.insert(u"created"_s, created);
+    envelope.insert(u"livemode"_s, livemode);
+    envelope.insert(u"api_version"_s, apiVersion);
+    envelope.insert(u"data"_s, QJsonObject{{u"object"_s, object}});
+    return QJsonDocument(envelope).toJson(QJsonDocument::Indented);
+}
+
+QJsonObject subscription(const QString &status, qint64 periodEnd, bool withPeriodOnItem = true)
+{
+    QJsonObject sub = fixture(u"subscription"_s);
+    sub.insert(u"id"_s, u"sub_1"_s);
+    sub.insert(u"customer"_s, u"cus_1"_s);
+    sub.insert(u"status"_s, status);
+    sub.insert(u"livemode"_s, false);
+    sub.insert(u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}, {u"plan"_s, u"team"_s}});
+    QJsonObject item = fixture(u"subscription_item"_s);
+    QJsonObject price = fixture(u"price"_s);
+    price.insert(u"id"_s, u"price_team"_s);
+    item.insert(u"price"_s, price);
+    if (withPeriodOnItem) {
+        sub.remove(u"current_period_end"_s);
+        sub.remove(u"current_period_start"_s);
+        item.insert(u"current_period_start"_s, periodEnd - 2592000);
+        item.insert(u"current_period_end"_s, periodEnd);
+    } else {
+        sub.insert(u"current_period_end"_s, periodEnd);
+    }
+    sub.insert(u"items"_s, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, QJsonArray{item}}});
+    return sub;
+}
+
+QJsonObject checkoutSession()
+{
+    QJsonObject session = fixture(u"checkout.session"_s);
+    session.insert(u"id"_s, u"cs_test_1"_s);
+    session.insert(u"mode"_s, u"subscription"_s);
+    session.insert(u"client_reference_id"_s, u"tenant_1"_s);
+    session.insert(u"customer"_s, u"cus_1"_s);
+    session.insert(u"subscription"_s, u"sub_1"_s);
+    session.insert(u"customer_details"_s, QJsonObject{{u"email"_s, u"owner@tenant.test"_s}});
+    session.insert(u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}, {u"plan"_s, u"team"_s}});
+    session.insert(u"livemode"_s, false);
+    return session;
+}
+
+QJsonObject invoice(const QString &id, const QString &status, int attempt, qint64 periodEnd)
+{
+    QJsonObject in = fixture(u"invoice"_s);
+    in.insert(u"id"_s, id);
+    in.insert(u"customer"_s, u"cus_1"_s);
+    in.remove(u"subscription"_s);
+    in.insert(u"parent"_s,
+              QJsonObject{{u"subscription_details"_s,
+                           QJsonObject{{u"subscription"_s, u"sub_1"_s},
+                                       {u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}}}}}});
+    in.insert(u"status"_s, status);
+    in.insert(u"amount_due"_s, 9900);
+    in.insert(u"amount_paid"_s, status == u"paid" ? 9900 : 0);
+    in.insert(u"currency"_s, u"eur"_s);
+    in.insert(u"attempt_count"_s, attempt);
+    in.insert(u"period_end"_s, periodEnd);
+    in.insert(u"customer_email"_s, u"billing@tenant.test"_s);
+    in.insert(u"hosted_invoice_url"_s, u"https://invoice.stripe.com/i/x"_s);
+    in.insert(u"livemode"_s, false);
+    in.insert(u"lines"_s, QJsonObject{{u"data"_s, QJsonArray{}}});
+    return in;
+}
+
+} // namespace
+
+class TestEventProcessor final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void checkoutInAnyOrderGivesOneOfEach_data();
+    void checkoutInAnyOrderGivesOneOfEach();
+    void duplicateIsNotAppliedAgain();
+    void concurrentCheckoutDeliveriesMakeOneLicence();
+    void subscriptionEventsInAnyOrderEndInLatestState_data();
+    void subscriptionEventsInAnyOrderEndInLatestState();
+    void cancellationNeverReverts();
+    void failedPaymentQueuesOneNoticePerAttempt();
+    void paymentAfterFailureRestoresTheLicence();
+    void unknownTypeIsStoredAndIgnored();
+    void failureRollsBackAndIsRecorded();
+    void otherModeIsRefused();
+    void apiVersionDriftIsRecorded();
+
+private:
+    EventProcessor::Report process(const QByteArray &payload);
+    qint64 count(const QString &table, const QString &where = {});
+    QVariant value(const QString &sql);
+
+    QTemporaryDir m_keyDir;
+    std::unique_ptr<test::TestDatabase> m_db;
+    std::unique_ptr<LicenseSigner> m_signer;
+    std::unique_ptr<FixedClock> m_clock;
+    std::unique_ptr<EventProcessor> m_processor;
+};
+
+void TestEventProcessor::init()
+{
+    QString error;
+    m_db = test::TestDatabase::create(test::backendUnderTest(), &error);
+    QVERIFY2(m_db, qPrintable(error));
+    QVERIFY(Migrator(m_db->database(), MigrationCatalog::builtIn().value()).migrate().ok());
+    m_signer =
+        std::make_unique<LicenseSigner>(LicenseSigner::loadOrCreate(m_keyDir.filePath(u"key.pem"_s)).value());
+    m_clock = std::make_unique<FixedClock>(QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC));
+    m_processor = std::make_unique<EventProcessor>(
+        m_db->database(), *m_signer, PlanCatalog(kPrices),
+        EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::seconds(7 * 86400)},
+        *m_clock);
+}
+
+void TestEventProcessor::cleanup()
+{
+    m_processor.reset();
+    m_db.reset();
+}
+
+EventProcessor::Report TestEventProcessor::process(const QByteArray &payload)
+{
+    return m_processor->process(payload, 0);
+}
+
+qint64 TestEventProcessor::count(const QString &table, const QString &where)
+{
+    return value(u"SELECT COUNT(*) FROM "_s + table + (where.isEmpty() ? QString() : u" WHERE "_s + where))
+        .toLongLong();
+}
+
+QVariant TestEventProcessor::value(const QString &sql)
+{
+    QSqlDatabase db = m_db->database().connection().value();
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next())
+        return {};
+    return query.value(0);
+}
+
+void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach_data()
+{
+    QTest::addColumn<QList<int>>("order");
+    QList<int> order{0, 1, 2};
+    do {
+        QTest::addRow("%d%d%d", order[0], order[1], order[2]) << order;
+    } while (std::next_permutation(order.begin(), order.end()));
+}
+
+void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach()
+{
+    QFETCH(QList<int>, order);
+    const qint64 periodEnd = kNow + 2592000;
+    const QList<QByteArray> events = {
+        stripeEvent(u"evt_sub"_s, u"customer.subscription.created"_s, kNow,
+                    subscription(u"active"_s, periodEnd)),
+        stripeEvent(u"evt_inv"_s, u"invoice.payment_succeeded"_s, kNow,
+                    invoice(u"in_1"_s, u"paid"_s, 1, periodEnd)),
+        stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession()),
+    };
+    for (int index : order) {
+        const EventProcessor::Report report = process(events[index]);
+        QVERIFY2(report.outcome == Outcome::Processed, qPrintable(report.message));
+    }
+    QCOMPARE(count(u"tenants"_s, u"status = 'active'"_s), 1);
+    QCOMPARE(count(u"customers"_s, u"tenant_id = 'tenant_1'"_s), 1);
+    QCOMPARE(count(u"subscriptions"_s, u"status = 'active' AND tenant_id = 'tenant_1' AND plan = 'team'"_s),
+             1);
+    QCOMPARE(value(u"SELECT current_period_end FROM subscriptions"_s).toLongLong(), periodEnd);
+    QCOMPARE(count(u"invoices"_s, u"status = 'paid' AND tenant_id = 'tenant_1'"_s), 1);
+    QCOMPARE(count(u"payments"_s), 1);
+    QCOMPARE(count(u"licenses"_s, u"status = 'active'"_s), 1);
+    QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), periodEnd);
+    const Result<LicenseClaims> claims =
+        m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+    QVERIFY(claims.ok());
+    QCOMPARE(claims->tenantId, u"tenant_1"_s);
+    QCOMPARE(claims->plan, u"team"_s);
+    QCOMPARE(claims->expiresAt, periodEnd);
+    QCOMPARE(count(u"payment_events"_s, u"status = 'processed'"_s), 3);
+}
+
+void TestEventProcessor::duplicateIsNotAppliedAgain()
+{
+    const QByteArray paid = stripeEvent(u"evt_inv"_s, u"invoice.payment_succeeded"_s, kNow,
+                                        invoice(u"in_1"_s, u"paid"_s, 1, kNow));
+    QCOMPARE(process(paid).outcome, Outcome::Processed);
+    QCOMPARE(process(paid).outcome, Outcome::Duplicate);
+    QCOMPARE(process(paid).outcome, Outcome::Duplicate);
+    QCOMPARE(count(u"payment_events"_s), 1);
+    QCOMPARE(value(u"SELECT attempts FROM payment_events"_s).toInt(), 1);
+    QCOMPARE(count(u"payments"_s), 1);
+}
+
+void TestEventProcessor::concurrentCheckoutDeliveriesMakeOneLicence()
+{
+    constexpr int kDeliveries = 50;
+    const QByteArray payload =
+        stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession());
+    std::vector<Outcome> outcomes(kDeliveries, Outcome::Failed);
+    std::vector<QString> messages(kDeliveries);
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kDeliveries; ++i) {
+            threads.emplace_back([&, i] {
+                // One database handle per thread, as separate requests or instances have.
+                Database database(m_db->url());
+                EventProcessor processor(database, *m_signer, PlanCatalog(kPrices),
+                                         {StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::seconds(0)},
+                                         *m_clock);
+                const EventProcessor::Report report = processor.process(payload, 0);
+                outcomes[size_t(i)] = report.outcome;
+                messages[size_t(i)] = report.message;
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+    }
+    for (int i = 0; i < kDeliveries; ++i)
+        QVERIFY2(outcomes[size_t(i)] != Outcome::Failed, qPrintable(messages[size_t(i)]));
+    QCOMPARE(std::count(outcomes.begin(), outcomes.end(), Outcome::Processed), 1);
+    QCOMPARE(count(u"licenses"_s), 1);
+    QCOMPARE(count(u"tenants"_s), 1);
+    QCOMPARE(count(u"payment_events"_s), 1);
+}
+
+void TestEventProcessor::subscriptionEventsInAnyOrderEndInLatestState_data()
+{
+    QTest::addColumn<QList<int>>("order");
+    QList<int> order{0, 1, 2};
+    do {
+        QTest::addRow("%d%d%d", order[0], order[1], order[2]) << order;
+    } while (std::next_permutation(order.begin(), order.end()));
+}
+
+void TestEventProcessor::subscriptionEventsInAnyOrderEndInLatestState()
+{
+    QFETCH(QList<int>, order);
+    // created (incomplete) and updated (active) in the same second, then a renewal.
+    const QList<QByteArray> events = {
+        stripeEvent(u"evt_a"_s, u"customer.subscription.created"_s, kNow,
+                    subscription(u"incomplete"_s, kNow + 100)),
+        stripeEvent(u"evt_b"_s, u"customer.subscription.updated"_s, kNow,
+                    subscription(u"active"_s, kNow + 100)),
+        stripeEvent(u"evt_c"_s, u"customer.subscription.updated"_s, kNow + 50,
+                    subscription(u"active"_s, kNow + 200, false)),
+    };
+    for (int index : order)
+        QCOMPARE(process(events[index]).outcome, Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT current_period_end FROM subscriptions"_s).toLongLong(), kNow + 200);
+    QCOMPARE(value(u"SELECT state_event_id FROM subscriptions"_s).toString(), u"evt_c"_s);
+}
+
+void TestEventProcessor::cancellationNeverReverts()
+{
+    QCOMPARE(process(stripeEvent(u"evt_del"_s, u"customer.subscription.deleted"_s, kNow,
+                                 subscription(u"canceled"_s, kNow)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow - 10, checkoutSession()))
+                 .outcome,
+             Outcome::Processed);
+    // A later-delivered but newer-looking active state cannot bring it back.
+    QCOMPARE(process(stripeEvent(u"evt_upd"_s, u"customer.subscription.updated"_s, kNow + 5,
+                                 subscription(u"active"_s, kNow + 99)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"canceled"_s);
+    QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"revoked"_s);
+}
+
+void TestEventProcessor::failedPaymentQueuesOneNoticePerAttempt()
+{
+    QCOMPARE(
+        process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
+        Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_sub"_s, u"customer.subscription.created"_s, kNow,
+                                 subscription(u"active"_s, kNow + 10)))
+                 .outcome,
+             Outcome::Processed);
+    const QByteArray firstFailure = stripeEvent(u"evt_f1"_s, u"invoice.payment_failed"_s, kNow + 20,
+                                                invoice(u"in_2"_s, u"open"_s, 1, kNow + 10));
+    QCOMPARE(process(firstFailure).outcome, Outcome::Processed);
+    QCOMPARE(process(firstFailure).outcome, Outcome::Duplicate);
+    // Stripe's retry of the charge fails again: a second notice, a different event.
+    QCOMPARE(process(stripeEvent(u"evt_f2"_s, u"invoice.payment_failed"_s, kNow + 30,
+                                 invoice(u"in_2"_s, u"open"_s, 2, kNow + 10)))
+                 .outcome,
+             Outcome::Processed);
+    // The same attempt reported by another event id queues nothing new.
+    QCOMPARE(process(stripeEvent(u"evt_f2b"_s, u"invoice.payment_failed"_s, kNow + 31,
+                                 invoice(u"in_2"_s, u"open"_s, 2, kNow + 10)))
+                 .outcome,
+             Outcome::Processed);
+
+    QCOMPARE(count(u"notification_outbox"_s), 2);
+    QCOMPARE(count(u"notification_outbox"_s, u"dedupe_key = 'payment_failed:in_2:2'"_s), 1);
+    const QJsonObject payload =
+        QJsonDocument::fromJson(
+            value(u"SELECT payload FROM notification_outbox ORDER BY id LIMIT 1"_s).toByteArray())
+            .object();
+    QCOMPARE(payload.value(u"tenant_id"_s).toString(), u"tenant_1"_s);
+    QCOMPARE(payload.value(u"customer_email"_s).toString(), u"billing@tenant.test"_s);
+    QCOMPARE(payload.value(u"amount_due"_s).toInt(), 9900);
+    QCOMPARE(payload.value(u"currency"_s).toString(), u"eur"_s);
+    QCOMPARE(payload.value(u"attempt_count"_s).toInt(), 1);
+    QCOMPARE(payload.value(u"hosted_invoice_url"_s).toString(), u"https://invoice.stripe.com/i/x"_s);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"past_due"_s);
+    QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"grace"_s);
+    QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), kNow + 7 * 86400);
+    QCOMPARE(value(u"SELECT attempt_count FROM invoices"_s).toInt(), 2);
+}
+
+void TestEventProcessor::paymentAfterFailureRestoresTheLicence()
+{
+    QCOMPARE(
+        process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
+        Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_sub"_s, u"customer.subscription.created"_s, kNow,
+                                 subscription(u"active"_s, kNow + 10)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_f1"_s, u"invoice.payment_failed"_s, kNow + 20,
+                                 invoice(u"in_2"_s, u"open"_s, 1, kNow + 10)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_p"_s, u"invoice.payment_succeeded"_s, kNow + 40,
+                                 invoice(u"in_2"_s, u"paid"_s, 2, kNow + 2592000)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), kNow + 2592000);
+    QCOMPARE(count(u"payments"_s), 1);
+    QCOMPARE(value(u"SELECT status FROM invoices"_s).toString(), u"paid"_s);
+}
+
+void TestEventProcessor::unknownTypeIsStoredAndIgnored()
+{
+    QJsonObject customer = fixture(u"customer"_s);
+    QCOMPARE(process(stripeEvent(u"evt_x"_s, u"customer.created"_s, kNow, customer)).outcome,
+             Outcome::Ignored);
+    QCOMPARE(count(u"payment_events"_s, u"status = 'ignored'"_s), 1);
+    QCOMPARE(process(stripeEvent(u"evt_x"_s, u"customer.created"_s, kNow, customer)).outcome,
+             Outcome::Duplicate);
+}
+
+void TestEventProcessor::failureRollsBackAndIsRecorded()
+{
+    QJsonObject broken = subscription(u"active"_s, kNow + 10);
+    broken.remove(u"customer"_s);
+    const QByteArray payload = stripeEvent(u"evt_bad"_s, u"customer.subscription.updated"_s, kNow, broken);
+    const EventProcessor::Report report = process(payload);
+    QCOMPARE(report.outcome, Outcome::Failed);
+    QVERIFY(report.message.contains(u"no id or customer"_s));
+    QCOMPARE(count(u"subscriptions"_s), 0);
+    QCOMPARE(count(u"customers"_s), 0);
+    QCOMPARE(count(u"payment_events"_s, u"status = 'failed' AND attempts = 1"_s), 1);
+    QVERIFY(value(u"SELECT error FROM payment_events"_s).toString().contains(u"no id or customer"_s));
+    // Stripe's retry fails again and is counted; it is never marked done.
+    QCOMPARE(process(payload).outcome, Outcome::Failed);
+    QCOMPARE(value(u"SELECT attempts FROM payment_events"_s).toInt(), 2);
+    QCOMPARE(m_processor->replay(u"evt_bad"_s).outcome, Outcome::Failed);
+}
+
+void TestEventProcessor::otherModeIsRefused()
+{
+    const EventProcessor::Report report =
+        process(stripeEvent(u"evt_live"_s, u"checkout.session.completed"_s, kNow, checkoutSession(), true));
+    QCOMPARE(report.outcome, Outcome::Refused);
+    QVERIFY(report.message.contains(u"a live-mode event reached a test-mode installation"_s));
+    QCOMPARE(count(u"payment_events"_s), 0);
+    QCOMPARE(count(u"tenants"_s), 0);
+}
+
+void TestEventProcessor::apiVersionDriftIsRecorded()
+{
+    QCOMPARE(process(stripeEvent(u"evt_v"_s, u"customer.created"_s, kNow, fixture(u"customer"_s), false,
+                                 u"2023-08-16"_s))
+                 .outcome,
+             Outcome::Ignored);
+    QCOMPARE(value(u"SELECT warning FROM payment_events"_s).toString(),
+             u"rendered at API version 2023-08-16, not the pinned 2025-03-31.basil"_s);
+    QCOMPARE(value(u"SELECT api_version FROM payment_events"_s).toString(), u"2023-08-16"_s);
+}
+
+QTEST_GUILESS_MAIN(TestEventProcessor)
+#include "tst_eventprocessor.moc"
