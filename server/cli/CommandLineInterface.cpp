@@ -1,6 +1,7 @@
 #include "CommandLineInterface.h"
 
 #include "CheckConfigCommand.h"
+#include "EventsCommand.h"
 #include "LicenseCommand.h"
 #include "MigrateCommand.h"
 #include "ServeCommand.h"
@@ -25,6 +26,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<CheckConfigCommand>());
     m_commands.push_back(std::make_unique<WebhookCommand>());
     m_commands.push_back(std::make_unique<LicenseCommand>());
+    m_commands.push_back(std::make_unique<EventsCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void serveRefusesPendingMigrationsWithNoMigrate();
     void serveMigratesListensAndAnswersJson();
     void webhookVerifyGivesVerdictAndReason();
+    void eventsReplayAppliesFailedEvents();
 
 private:
     QProcessEnvironment environment(const QHash<QString, QString> &settings) const;
@@ -408,6 +409,40 @@ void TestCli::webhookVerifyGivesVerdictAndReason()
 
     const CommandResult usage = runServer({u"webhook"_s, u"check"_s}, environment({}));
     QCOMPARE(usage.exitCode, 2);
+}
+
+void TestCli::eventsReplayAppliesFailedEvents()
+{
+    const QProcessEnvironment env = environment(validSettings());
+    QCOMPARE(runServer({u"migrate"_s}, env).exitCode, 0);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"replay"_s);
+        db.setDatabaseName(m_workDir->filePath(u"data/billing.sqlite3"_s));
+        QVERIFY(db.open());
+        QSqlQuery insert(db);
+        QVERIFY(insert.prepare(
+            u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, stripe_created_at, "
+            "payload, received_at, status, attempts, error) VALUES ('evt_r1', 'customer.created', "
+            "0, 1, ?, 1, 'failed', 3, 'database was down')"_s));
+        insert.addBindValue(
+            QByteArray("{\"id\":\"evt_r1\",\"object\":\"event\",\"type\":\"customer.created\","
+                       "\"created\":1,\"livemode\":false,\"data\":{\"object\":{\"id\":\"cus_1\"}}}"));
+        QVERIFY(insert.exec());
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"replay"_s);
+
+    const CommandResult replayed = runServer({u"events"_s, u"replay"_s, u"--failed"_s}, env);
+    QVERIFY2(replayed.exitCode == 0, qPrintable(replayed.all()));
+    QVERIFY(replayed.out.contains(u"evt_r1 customer.created: ignored"_s));
+    QVERIFY(replayed.out.contains(u"1 event(s) replayed, 0 failed"_s));
+
+    const CommandResult again = runServer({u"events"_s, u"replay"_s, u"evt_r1"_s}, env);
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY2(again.out.contains(u"evt_r1 customer.created: duplicate"_s), qPrintable(again.out));
+    const CommandResult unknown = runServer({u"events"_s, u"replay"_s, u"evt_nope"_s}, env);
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY(unknown.out.contains(u"no stored event evt_nope"_s));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
