@@ -8,22 +8,17 @@
 //
 //   bench_checkout [--concurrency N] [--requests N]
 
+#include "HttpLoad.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTextStream>
-#include <QTimer>
 
 #include <algorithm>
-#include <cstdio>
-#include <memory>
-#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -31,140 +26,6 @@ namespace {
 
 const QByteArray kStripeKey = "sk_test_benchmark0000000000000000"_ba;
 const QByteArray kApiToken = "bench-token-0123456789abcdef0123456789abcdef"_ba;
-
-// One keep-alive HTTP/1.1 connection sending the same request over and over.
-class Connection final : public QObject
-{
-    Q_OBJECT
-
-public:
-    Connection(quint16 port, QByteArray request, QObject *parent)
-        : QObject(parent)
-        , m_port(port)
-        , m_request(std::move(request))
-    {
-        connect(&m_socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
-        connect(&m_socket, &QTcpSocket::connected, this, &Connection::sendOne);
-    }
-
-    void start(int count)
-    {
-        m_remaining = count;
-        m_socket.connectToHost(QHostAddress::LocalHost, m_port);
-    }
-
-    std::vector<qint64> latenciesNs;
-    int failures = 0;
-
-Q_SIGNALS:
-    void done();
-
-private:
-    void sendOne()
-    {
-        if (m_remaining-- <= 0) {
-            m_socket.disconnectFromHost();
-            Q_EMIT done();
-            return;
-        }
-        m_buffer.clear();
-        m_timer.start();
-        m_socket.write(m_request);
-    }
-
-    void onReadyRead()
-    {
-        m_buffer += m_socket.readAll();
-        const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        static const QRegularExpression lengthPattern(u"content-length:\\s*(\\d+)"_s,
-                                                      QRegularExpression::CaseInsensitiveOption);
-        const QString headers = QString::fromLatin1(m_buffer.left(headerEnd));
-        const qsizetype length = lengthPattern.match(headers).captured(1).toLongLong();
-        if (m_buffer.size() < headerEnd + 4 + length)
-            return;
-        latenciesNs.push_back(m_timer.nsecsElapsed());
-        if (!m_buffer.startsWith("HTTP/1.1 200"))
-            ++failures;
-        sendOne();
-    }
-
-    quint16 m_port;
-    QByteArray m_request;
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-    QElapsedTimer m_timer;
-    int m_remaining = 0;
-};
-
-struct Figures
-{
-    double perSecond = 0;
-    double medianMs = 0;
-    double p99Ms = 0;
-    int failures = 0;
-};
-
-Figures drive(quint16 port, const QByteArray &request, int concurrency, int requests)
-{
-    std::vector<std::unique_ptr<Connection>> connections;
-    int finished = 0;
-    QEventLoop loop;
-    QElapsedTimer wall;
-    wall.start();
-    for (int i = 0; i < concurrency; ++i) {
-        auto connection = std::make_unique<Connection>(port, request, nullptr);
-        QObject::connect(connection.get(), &Connection::done, &loop, [&] {
-            if (++finished == concurrency)
-                loop.quit();
-        });
-        connection->start(requests / concurrency);
-        connections.push_back(std::move(connection));
-    }
-    loop.exec();
-    const double seconds = double(wall.nsecsElapsed()) / 1e9;
-
-    std::vector<qint64> all;
-    Figures figures;
-    for (const auto &connection : connections) {
-        all.insert(all.end(), connection->latenciesNs.begin(), connection->latenciesNs.end());
-        figures.failures += connection->failures;
-    }
-    std::sort(all.begin(), all.end());
-    figures.perSecond = double(all.size()) / seconds;
-    figures.medianMs = all.empty() ? 0 : double(all[all.size() / 2]) / 1e6;
-    figures.p99Ms = all.empty() ? 0 : double(all[std::min(all.size() - 1, all.size() * 99 / 100)]) / 1e6;
-    return figures;
-}
-
-// Starts a child and returns the port it reports in its "listening on" line.
-quint16 startAndWaitForPort(QProcess &process, const QString &program, const QStringList &arguments)
-{
-    process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process.start(program, arguments);
-    static const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
-    QString output;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 20000) {
-        if (!process.waitForReadyRead(200) && process.state() != QProcess::Running)
-            break;
-        output += QString::fromUtf8(process.readAllStandardOutput());
-        const QRegularExpressionMatch match = listening.match(output);
-        if (match.hasMatch())
-            return quint16(match.captured(1).toUInt());
-    }
-    qFatal("%s did not start: %s", qPrintable(program), qPrintable(output));
-}
-
-QByteArray httpPost(const QByteArray &path, const QByteArray &contentType, const QByteArray &body,
-                    const QByteArray &authorization)
-{
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization +
-           "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) +
-           "\r\nStripe-Version: 2025-03-31.basil\r\n\r\n" + body;
-}
 
 } // namespace
 
@@ -184,8 +45,8 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     QProcess emulator;
     const quint16 emulatorPort =
-        startAndWaitForPort(emulator, QStringLiteral(BENCH_EMULATOR_BINARY),
-                            {u"--port"_s, u"0"_s, u"--api-key"_s, QString::fromLatin1(kStripeKey)});
+        bench::startAndWaitForPort(emulator, QStringLiteral(BENCH_EMULATOR_BINARY),
+                                   {u"--port"_s, u"0"_s, u"--api-key"_s, QString::fromLatin1(kStripeKey)});
 
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(u"STRIPE_SECRET_KEY"_s, QString::fromLatin1(kStripeKey));
@@ -201,8 +62,8 @@ int main(int argc, char *argv[])
     QProcess server;
     server.setProcessEnvironment(environment);
     server.setWorkingDirectory(dir.path());
-    const quint16 serverPort =
-        startAndWaitForPort(server, QStringLiteral(BENCH_SERVER_BINARY), {u"serve"_s, u"--port"_s, u"0"_s});
+    const quint16 serverPort = bench::startAndWaitForPort(server, QStringLiteral(BENCH_SERVER_BINARY),
+                                                          {u"serve"_s, u"--port"_s, u"0"_s});
 
     const QByteArray checkout =
         QJsonDocument(
@@ -213,8 +74,8 @@ int main(int argc, char *argv[])
                         {u"customer_email"_s, u"bench@example.com"_s},
                         {u"trial_days"_s, 14}})
             .toJson(QJsonDocument::Compact);
-    const QByteArray serviceRequest =
-        httpPost("/payments/stripe/checkout", "application/json", checkout, "Bearer " + kApiToken);
+    const QByteArray serviceRequest = bench::httpPost("/payments/stripe/checkout", "application/json",
+                                                      checkout, {{"Authorization", "Bearer " + kApiToken}});
     // The same Stripe call the service makes, sent to the emulator directly.
     const QByteArray stripeBody =
         "mode=subscription&line_items[0][price]=price_demo_team&line_items[0][quantity]=1"
@@ -224,12 +85,14 @@ int main(int argc, char *argv[])
         "&customer_email=bench%40example.com&metadata[tenant_id]=tenant_bench&metadata[plan]=team"
         "&subscription_data[metadata][tenant_id]=tenant_bench&subscription_data[metadata][plan]=team"
         "&subscription_data[trial_period_days]=14"_ba;
-    const QByteArray stripeRequest = httpPost("/v1/checkout/sessions", "application/x-www-form-urlencoded",
-                                              stripeBody, "Bearer " + kStripeKey);
+    const QByteArray stripeRequest =
+        bench::httpPost("/v1/checkout/sessions", "application/x-www-form-urlencoded", stripeBody,
+                        {{"Authorization", "Bearer " + kStripeKey}, {"Stripe-Version", "2025-03-31.basil"}});
 
-    drive(serverPort, serviceRequest, concurrency, std::min(requests, 1000)); // warm up both
-    const Figures stripeOnly = drive(emulatorPort, stripeRequest, concurrency, requests);
-    const Figures service = drive(serverPort, serviceRequest, concurrency, requests);
+    auto same = [](const QByteArray &request) { return [request](int) { return request; }; };
+    bench::drive(serverPort, concurrency, std::min(requests, 1000), same(serviceRequest)); // warm up both
+    const bench::Figures stripeOnly = bench::drive(emulatorPort, concurrency, requests, same(stripeRequest));
+    const bench::Figures service = bench::drive(serverPort, concurrency, requests, same(serviceRequest));
 
     QTextStream out(stdout);
     out << "bench_checkout: " << requests << " requests per phase, concurrency " << concurrency << Qt::endl;
@@ -251,5 +114,3 @@ int main(int argc, char *argv[])
     emulator.waitForFinished(5000);
     return service.failures == 0 && stripeOnly.failures == 0 ? 0 : 1;
 }
-
-#include "CheckoutBench.moc"

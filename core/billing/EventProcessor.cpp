@@ -29,22 +29,50 @@ QString EventProcessor::outcomeName(Outcome outcome)
     return u"failed"_s;
 }
 
+std::optional<EventProcessor::Report> EventProcessor::admit(const QByteArray &payload,
+                                                            StripeEvent *event) const
+{
+    Result<StripeEvent> parsed = StripeEvent::parse(payload);
+    if (!parsed)
+        return Report{Outcome::Refused, {}, {}, parsed.error().message};
+    const bool live = parsed->livemode;
+    if ((m_options.mode == StripeMode::Live && !live) || (m_options.mode == StripeMode::Test && live)) {
+        return Report{
+            Outcome::Refused, parsed->id, parsed->type,
+            u"a %1-mode event reached a %2-mode installation (check the webhook endpoint and the keys)"_s.arg(
+                live ? u"live"_s : u"test"_s, stripeModeName(m_options.mode))};
+    }
+    *event = std::move(parsed).value();
+    return std::nullopt;
+}
+
 EventProcessor::Report EventProcessor::process(const QByteArray &payload, int signingSecretIndex,
                                                const QString &source)
 {
-    Result<StripeEvent> event = StripeEvent::parse(payload);
-    if (!event)
-        return {Outcome::Refused, {}, {}, event.error().message};
+    return processBatch({{payload, signingSecretIndex}}, source).constFirst();
+}
 
-    const bool liveEvent = event->livemode;
-    if ((m_options.mode == StripeMode::Live && !liveEvent) ||
-        (m_options.mode == StripeMode::Test && liveEvent)) {
-        return {
-            Outcome::Refused, event->id, event->type,
-            u"a %1-mode event reached a %2-mode installation (check the webhook endpoint and the keys)"_s.arg(
-                liveEvent ? u"live"_s : u"test"_s, stripeModeName(m_options.mode))};
+QList<EventProcessor::Report> EventProcessor::processBatch(const QList<Delivery> &deliveries,
+                                                           const QString &source)
+{
+    QList<Report> reports(deliveries.size());
+    QList<Parsed> admitted;
+    QList<qsizetype> positions;
+    for (qsizetype i = 0; i < deliveries.size(); ++i) {
+        Parsed item;
+        if (std::optional<Report> refused = admit(deliveries[i].payload, &item.event)) {
+            reports[i] = *refused;
+            continue;
+        }
+        item.payload = deliveries[i].payload;
+        item.signingSecretIndex = deliveries[i].signingSecretIndex;
+        admitted << item;
+        positions << i;
     }
-    return apply(event.value(), payload, signingSecretIndex, source);
+    const QList<Report> applied = applyAll(admitted, source);
+    for (qsizetype i = 0; i < applied.size(); ++i)
+        reports[positions[i]] = applied[i];
+    return reports;
 }
 
 EventProcessor::Report EventProcessor::replay(const QString &eventId)
@@ -58,64 +86,86 @@ EventProcessor::Report EventProcessor::replay(const QString &eventId)
     Result<StripeEvent> event = StripeEvent::parse(payload.value());
     if (!event)
         return {Outcome::Refused, eventId, {}, event.error().message};
-    return apply(event.value(), payload.value(), -1, u"replay"_s);
+    return applyAll({{event.value(), payload.value(), -1}}, u"replay"_s).constFirst();
 }
 
-EventProcessor::Report EventProcessor::apply(const StripeEvent &event, const QByteArray &payload,
-                                             int signingSecretIndex, const QString &source)
+QList<EventProcessor::Report> EventProcessor::applyAll(const QList<Parsed> &items, const QString &source)
 {
-    Report report{Outcome::Failed, event.id, event.type, {}};
+    QList<Report> reports;
+    if (items.isEmpty())
+        return reports;
+    auto failAll = [&](const QString &message) {
+        reports.clear();
+        for (const Parsed &item : items)
+            reports.append({Outcome::Failed, item.event.id, item.event.type, message});
+        return reports;
+    };
+
     Result<QSqlDatabase> connection = m_database.connection();
-    if (!connection) {
-        report.message = connection.error().message;
-        return report;
-    }
+    if (!connection)
+        return failAll(connection.error().message);
     QSqlDatabase db = connection.value();
+    // SQLite: take the write lock up front, so concurrent writers queue instead
+    // of one failing to upgrade its read lock. PostgreSQL serialises deliveries
+    // of one event on its id's unique index.
+    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
+    if (Result<void> begun = execSql(db, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s); !begun)
+        return failAll(u"cannot start a transaction: "_s + begun.error().message);
+
     const qint64 now = m_clock.nowSecondsSinceEpoch();
+    for (const Parsed &item : items)
+        reports.append(applyOne(db, item, source, now));
+
+    if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed) {
+        [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
+        return failAll(u"cannot commit: "_s + committed.error().message);
+    }
+    return reports;
+}
+
+EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Parsed &item, const QString &source,
+                                                qint64 now)
+{
+    const StripeEvent &event = item.event;
+    Report report{Outcome::Failed, event.id, event.type, {}};
 
     EventStore::Delivery delivery;
-    delivery.payload = payload;
+    delivery.payload = item.payload;
     delivery.source = source;
-    delivery.secretIndex = signingSecretIndex;
+    delivery.secretIndex = item.signingSecretIndex;
     if (!m_options.pinnedApiVersion.isEmpty() && !event.apiVersion.isEmpty() &&
         event.apiVersion != m_options.pinnedApiVersion) {
         delivery.warning = u"rendered at API version %1, not the pinned %2"_s.arg(event.apiVersion,
                                                                                   m_options.pinnedApiVersion);
     }
 
-    // SQLite: take the write lock up front, so two deliveries queue instead of
-    // one failing to upgrade its read lock. PostgreSQL serialises them on the
-    // event id's unique index.
-    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
+    if (Result<void> saved = execSql(db, u"SAVEPOINT billing_event"_s); !saved) {
+        report.message = saved.error().message;
+        return report;
+    }
+    // On failure only this event's work is undone; the failure itself is then
+    // recorded, so Stripe's retry or `events replay` can apply it later.
     auto fail = [&](const QString &message) {
-        if (Result<void> rolledBack = execSql(db, u"ROLLBACK"_s); !rolledBack)
-            qCWarning(lcDatabase) << "rollback failed:" << rolledBack.error().message;
         report.outcome = Outcome::Failed;
         report.message = message;
-        // Recorded apart, so the failure survives the rollback of the work.
-        Result<void> begun = execSql(db, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s);
-        Result<void> recorded = begun ? EventStore(db).recordFailure(event, delivery, message, now) : begun;
-        if (recorded)
-            recorded = execSql(db, u"COMMIT"_s);
+        Result<void> undone = execSql(db, u"ROLLBACK TO SAVEPOINT billing_event"_s);
+        if (undone)
+            undone = execSql(db, u"RELEASE SAVEPOINT billing_event"_s);
+        Result<void> recorded = undone ? EventStore(db).recordFailure(event, delivery, message, now) : undone;
         if (!recorded) {
             qCWarning(lcDatabase).noquote()
                 << "could not record the failure of" << event.id << ":" << recorded.error().message;
-            [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
         }
         return report;
     };
 
-    if (Result<void> begun = execSql(db, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s); !begun) {
-        report.message = u"cannot start a transaction: "_s + begun.error().message;
-        return report;
-    }
     EventStore events(db);
     Result<EventStore::Received> received = events.insertIfNew(event, delivery, now);
     if (!received)
         return fail(received.error().message);
     if (!received->isNew && (received->status == u"processed" || received->status == u"ignored")) {
-        if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed)
-            return fail(committed.error().message);
+        if (Result<void> released = execSql(db, u"RELEASE SAVEPOINT billing_event"_s); !released)
+            return fail(released.error().message);
         report.outcome = Outcome::Duplicate;
         return report;
     }
@@ -128,11 +178,13 @@ EventProcessor::Report EventProcessor::apply(const StripeEvent &event, const QBy
             return fail(applied.error().message);
         handled = applied.value();
     }
-    const QString status = handled ? u"processed"_s : u"ignored"_s;
-    if (Result<void> finished = events.finish(event.id, status, received->attempts + 1, now); !finished)
+    if (Result<void> finished =
+            events.finish(event.id, handled ? u"processed"_s : u"ignored"_s, received->attempts + 1, now);
+        !finished) {
         return fail(finished.error().message);
-    if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed)
-        return fail(u"cannot commit: "_s + committed.error().message);
+    }
+    if (Result<void> released = execSql(db, u"RELEASE SAVEPOINT billing_event"_s); !released)
+        return fail(released.error().message);
     report.outcome = handled ? Outcome::Processed : Outcome::Ignored;
     return report;
 }

@@ -7,6 +7,7 @@
 #include "db/Database.h"
 
 #include <chrono>
+#include <optional>
 
 namespace billing {
 
@@ -42,14 +43,33 @@ public:
 
     Report process(const QByteArray &payload, int signingSecretIndex = -1,
                    const QString &source = u"webhook"_qs);
+
+    // Group commit: many deliveries in one transaction, each in a savepoint of
+    // its own (a failing event rolls back alone and is recorded as failed), so
+    // one fsync makes them all durable. Reports come back in the same order;
+    // none is Processed unless the shared commit succeeded.
+    struct Delivery
+    {
+        QByteArray payload;
+        int signingSecretIndex = -1;
+    };
+    QList<Report> processBatch(const QList<Delivery> &deliveries, const QString &source = u"webhook"_qs);
     // Applies a stored event again (events replay): processed ones are left alone.
     Report replay(const QString &eventId);
 
     static QString outcomeName(Outcome outcome);
 
 private:
-    Report apply(const StripeEvent &event, const QByteArray &payload, int signingSecretIndex,
-                 const QString &source);
+    struct Parsed
+    {
+        StripeEvent event;
+        QByteArray payload;
+        int signingSecretIndex = -1;
+    };
+    // Parses and checks one delivery; a report when it is refused before storage.
+    std::optional<Report> admit(const QByteArray &payload, StripeEvent *event) const;
+    QList<Report> applyAll(const QList<Parsed> &items, const QString &source);
+    Report applyOne(QSqlDatabase &db, const Parsed &item, const QString &source, qint64 now);
 
     Database &m_database;
     const LicenseSigner &m_signer;

@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QVariantList>
 
+#include <memory>
+
 namespace billing {
 
 // The product's database: hands each thread its own configured QSqlDatabase
@@ -45,9 +47,24 @@ private:
 // Runs one statement; the error names the statement's purpose, never its values.
 Result<void> execSql(QSqlDatabase &db, const QString &sql);
 
-// Prepares and runs one statement with positional values; the query is ready
-// to be read. The error says what failed (what), never the values.
-Result<QSqlQuery> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
-                           const QVariantList &values = {});
+// The rows (or the row count) of a statement run by runQuery.
+class SqlRows final
+{
+public:
+    explicit SqlRows(std::shared_ptr<QSqlQuery> query)
+        : m_query(std::move(query))
+    {}
+    bool next() { return m_query->next(); }
+    QVariant value(int column) const { return m_query->value(column); }
+    int numRowsAffected() const { return m_query->numRowsAffected(); }
+
+private:
+    std::shared_ptr<QSqlQuery> m_query;
+};
+
+// Prepares (or reuses the prepared) statement, runs it with positional values,
+// and returns its rows. The error says what failed (what), never the values.
+Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
+                         const QVariantList &values = {});
 
 } // namespace billing

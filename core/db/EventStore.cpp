@@ -21,7 +21,7 @@ QVariant nullableIndex(int index)
 Result<EventStore::Received> EventStore::insertIfNew(const StripeEvent &event, const Delivery &delivery,
                                                      qint64 now)
 {
-    Result<QSqlQuery> inserted = runQuery(
+    Result<SqlRows> inserted = runQuery(
         m_db, u"cannot store the event"_s,
         u"INSERT INTO payment_events (stripe_event_id, event_type, api_version, livemode, stripe_created_at, "
         "object_id, payload, source, signing_secret_index, received_at, status, attempts, warning) "
@@ -34,7 +34,7 @@ Result<EventStore::Received> EventStore::insertIfNew(const StripeEvent &event, c
     if (inserted->numRowsAffected() == 1)
         return Received{true, u"received"_s, 0};
 
-    Result<QSqlQuery> existing =
+    Result<SqlRows> existing =
         runQuery(m_db, u"cannot read the stored event"_s,
                  u"SELECT status, attempts FROM payment_events WHERE stripe_event_id = ?"_s, {event.id});
     if (!existing)
@@ -46,7 +46,7 @@ Result<EventStore::Received> EventStore::insertIfNew(const StripeEvent &event, c
 
 Result<void> EventStore::finish(const QString &eventId, const QString &status, int attempts, qint64 now)
 {
-    Result<QSqlQuery> updated =
+    Result<SqlRows> updated =
         runQuery(m_db, u"cannot mark the event done"_s,
                  u"UPDATE payment_events SET status = ?, attempts = ?, processed_at = ?, error = NULL "
                  "WHERE stripe_event_id = ?"_s,
@@ -59,7 +59,7 @@ Result<void> EventStore::finish(const QString &eventId, const QString &status, i
 Result<void> EventStore::recordFailure(const StripeEvent &event, const Delivery &delivery,
                                        const QString &error, qint64 now)
 {
-    Result<QSqlQuery> recorded = runQuery(
+    Result<SqlRows> recorded = runQuery(
         m_db, u"cannot record the failed event"_s,
         u"INSERT INTO payment_events (stripe_event_id, event_type, api_version, livemode, stripe_created_at, "
         "object_id, payload, source, signing_secret_index, received_at, status, attempts, error, warning) "
@@ -77,7 +77,7 @@ Result<void> EventStore::recordFailure(const StripeEvent &event, const Delivery 
 
 Result<QByteArray> EventStore::payload(const QString &eventId)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot read the event"_s,
                  u"SELECT payload FROM payment_events WHERE stripe_event_id = ?"_s, {eventId});
     if (!query)
@@ -89,7 +89,7 @@ Result<QByteArray> EventStore::payload(const QString &eventId)
 
 Result<QStringList> EventStore::failedEventIds()
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot list failed events"_s,
                  u"SELECT stripe_event_id FROM payment_events WHERE status IN ('failed', 'received') "
                  "ORDER BY stripe_created_at, id"_s);

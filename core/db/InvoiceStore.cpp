@@ -31,7 +31,7 @@ qint64 InvoiceStore::servicePeriodEnd(const QJsonObject &invoice)
 Result<void> InvoiceStore::upsert(const QJsonObject &invoice, const QString &tenantId, qint64 now)
 {
     const QJsonObject transitions = invoice.value(u"status_transitions"_s).toObject();
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot store the invoice"_s,
         u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, tenant_id, "
         "invoice_number, status, billing_reason, currency, amount_due, amount_paid, amount_remaining, "
@@ -84,7 +84,7 @@ Result<bool> InvoiceStore::recordPayment(const QJsonObject &invoice, const QStri
                                          const QString &eventId, qint64 now)
 {
     const QJsonValue paidAt = invoice.value(u"status_transitions"_s).toObject().value(u"paid_at"_s);
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot record the payment"_s,
                  u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, "
                  u"tenant_id, amount, "

@@ -39,7 +39,7 @@ Result<bool> LicenseStore::issueOnce(const QString &subscriptionId, const QStrin
         return key.error();
     // The UNIQUE subscription id makes a second licence impossible, also when
     // the same checkout event is delivered many times at once.
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot issue the licence"_s,
         u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, plan, status, valid_until, "
         u"issued_at, "
@@ -56,7 +56,7 @@ Result<bool> LicenseStore::issueOnce(const QString &subscriptionId, const QStrin
 
 Result<void> LicenseStore::update(const QString &subscriptionId, const Validity &validity, qint64 now)
 {
-    Result<QSqlQuery> current =
+    Result<SqlRows> current =
         runQuery(m_db, u"cannot read the licence"_s,
                  u"SELECT license_key, tenant_id, plan, issued_at, status, valid_until FROM licenses "
                  "WHERE stripe_subscription_id = ?"_s,
@@ -76,7 +76,7 @@ Result<void> LicenseStore::update(const QString &subscriptionId, const Validity 
                                current->value(3).toLongLong(), validity.validUntil);
     if (!key)
         return key.error();
-    Result<QSqlQuery> updated =
+    Result<SqlRows> updated =
         runQuery(m_db, u"cannot update the licence"_s,
                  u"UPDATE licenses SET license_key = ?, status = ?, valid_until = ?, updated_at = ?, "
                  "suspended_at = CASE WHEN ? = 'suspended' THEN COALESCE(suspended_at, ?) ELSE NULL END, "

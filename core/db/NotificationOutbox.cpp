@@ -10,7 +10,7 @@ namespace billing {
 
 Result<bool> NotificationOutbox::enqueue(const Notice &notice, qint64 now)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot queue the notice"_s,
                  u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
                  u"stripe_invoice_id, "

@@ -34,7 +34,7 @@ Result<bool> SubscriptionStore::applySnapshot(const QJsonObject &subscription, c
     };
     const QString status = subscription.value(u"status"_s).toString();
 
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot store the subscription"_s,
         u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, stripe_price_id, "
         u"plan, "
@@ -94,7 +94,7 @@ Result<void> SubscriptionStore::ensurePlaceholder(const QString &subscriptionId,
                                                   const QString &tenantId, const QString &plan, bool livemode,
                                                   qint64 now)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot record the subscription"_s,
                  u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, plan, "
                  u"status, livemode, "
@@ -117,7 +117,7 @@ Result<bool> SubscriptionStore::moveStatus(const QString &subscriptionId, const 
         values << status;
     }
     values << eventCreated;
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot update the subscription's status"_s,
         u"UPDATE subscriptions SET status = ?, state_rank = ?, state_event_created = ?, state_event_id = ?, "
         "updated_at = ? WHERE stripe_subscription_id = ? AND status IN (%1) "
@@ -130,7 +130,7 @@ Result<bool> SubscriptionStore::moveStatus(const QString &subscriptionId, const 
 
 Result<SubscriptionStore::State> SubscriptionStore::find(const QString &subscriptionId)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot read the subscription"_s,
                  u"SELECT tenant_id, stripe_customer_id, status, plan, current_period_end FROM subscriptions "
                  "WHERE stripe_subscription_id = ?"_s,

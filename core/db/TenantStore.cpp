@@ -8,7 +8,7 @@ namespace billing {
 
 Result<void> TenantStore::provision(const QString &tenantId, const QString &email, qint64 now)
 {
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot provision the tenant"_s,
         u"INSERT INTO tenants (tenant_id, email, status, provisioned_at, created_at, updated_at) "
         "VALUES (?, ?, 'active', ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET "
@@ -21,10 +21,10 @@ Result<void> TenantStore::provision(const QString &tenantId, const QString &emai
 
 Result<void> TenantStore::ensureTenant(const QString &tenantId, qint64 now)
 {
-    Result<QSqlQuery> query = runQuery(m_db, u"cannot record the tenant"_s,
-                                       u"INSERT INTO tenants (tenant_id, status, created_at, updated_at) "
-                                       "VALUES (?, 'pending', ?, ?) ON CONFLICT (tenant_id) DO NOTHING"_s,
-                                       {tenantId, now, now});
+    Result<SqlRows> query = runQuery(m_db, u"cannot record the tenant"_s,
+                                     u"INSERT INTO tenants (tenant_id, status, created_at, updated_at) "
+                                     "VALUES (?, 'pending', ?, ?) ON CONFLICT (tenant_id) DO NOTHING"_s,
+                                     {tenantId, now, now});
     return query ? Result<void>() : Result<void>(query.error());
 }
 
@@ -35,7 +35,7 @@ Result<void> TenantStore::upsertCustomer(const QString &customerId, const QStrin
         if (Result<void> tenant = ensureTenant(tenantId, now); !tenant)
             return tenant;
     }
-    Result<QSqlQuery> query = runQuery(
+    Result<SqlRows> query = runQuery(
         m_db, u"cannot record the customer"_s,
         u"INSERT INTO customers (stripe_customer_id, tenant_id, email, livemode, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stripe_customer_id) DO UPDATE SET "
@@ -47,7 +47,7 @@ Result<void> TenantStore::upsertCustomer(const QString &customerId, const QStrin
 
 Result<QString> TenantStore::tenantForCustomer(const QString &customerId)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot read the customer"_s,
                  u"SELECT tenant_id FROM customers WHERE stripe_customer_id = ?"_s, {customerId});
     if (!query)
@@ -57,7 +57,7 @@ Result<QString> TenantStore::tenantForCustomer(const QString &customerId)
 
 Result<QString> TenantStore::emailForCustomer(const QString &customerId)
 {
-    Result<QSqlQuery> query =
+    Result<SqlRows> query =
         runQuery(m_db, u"cannot read the customer"_s,
                  u"SELECT email FROM customers WHERE stripe_customer_id = ?"_s, {customerId});
     if (!query)

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -68,25 +69,54 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         return;
     }
 
-    const EventProcessor::Report report = m_deps.processor->process(request.body, verdict.matchedSecretIndex);
+    m_pending.append({request, std::move(responder), verdict.matchedSecretIndex});
+    if (m_pending.size() >= kMaxBatch) {
+        flush();
+    } else if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        QTimer::singleShot(0, this, &WebhookRoute::flush);
+    }
+}
+
+void WebhookRoute::flush()
+{
+    m_flushScheduled = false;
+    if (m_pending.isEmpty())
+        return;
+    QList<Pending> batch;
+    batch.swap(m_pending);
+    QList<EventProcessor::Delivery> deliveries;
+    deliveries.reserve(batch.size());
+    for (const Pending &pending : std::as_const(batch))
+        deliveries.append({pending.request.body, pending.signingSecretIndex});
+
+    const QList<EventProcessor::Report> reports = m_deps.processor->processBatch(deliveries);
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        answer(batch[i], reports[i]);
+}
+
+void WebhookRoute::answer(Pending &pending, const EventProcessor::Report &report)
+{
     switch (report.outcome) {
     case EventProcessor::Outcome::Processed:
     case EventProcessor::Outcome::Ignored:
     case EventProcessor::Outcome::Duplicate:
-        responder.sendJson(200, {{u"received"_s, true},
-                                 {u"event"_s, report.eventId},
-                                 {u"status"_s, EventProcessor::outcomeName(report.outcome)}});
+        pending.responder.sendJson(200, {{u"received"_s, true},
+                                         {u"event"_s, report.eventId},
+                                         {u"status"_s, EventProcessor::outcomeName(report.outcome)}});
         return;
-    case EventProcessor::Outcome::Refused: refuse(request, responder, 400, report.message); return;
+    case EventProcessor::Outcome::Refused:
+        refuse(pending.request, pending.responder, 400, report.message);
+        return;
     case EventProcessor::Outcome::Failed: break;
     }
     // Not 2xx: Stripe delivers it again, and the stored failure can be replayed.
     qCWarning(lcStripe).noquote() << "event" << report.eventId << report.type << "failed:" << report.message;
-    responder.sendError(
+    pending.responder.sendError(
         {500,
          u"api_error"_s,
-         u"the event %1 could not be processed and was recorded as failed; it will be retried"_s.arg(
-             report.eventId),
+         u"the event %1 could not be processed and was recorded as failed; it will be "
+         "retried"_s.arg(report.eventId),
          {},
          {},
          {}});

@@ -1,0 +1,136 @@
+// bench_webhooks: how many Stripe events the service makes durable per second.
+//
+// Starts agencyos-billing-server on a fresh SQLite database, generates N
+// distinct invoice.payment_succeeded events (Stripe's sample invoice, ~3 KB),
+// signs them as Stripe does, posts them over keep-alive connections at a
+// chosen concurrency, and reports events/s and p50/p99 latency. Then it stops
+// the service and checks the stored rows against the 200 answers: every
+// acknowledged event must be in payment_events, processed, exactly once.
+//
+//   bench_webhooks [--events N] [--concurrency N]
+
+#include "HttpLoad.h"
+#include "webhook/WebhookSigner.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <set>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    qputenv("QT_NO_GLIB", "1");
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Durable webhook throughput of agencyos-billing-server"_s);
+    parser.addHelpOption();
+    parser.addOption({u"events"_s, u"Distinct events to deliver."_s, u"n"_s, u"60000"_s});
+    parser.addOption({u"concurrency"_s, u"Keep-alive connections."_s, u"n"_s, u"32"_s});
+    parser.process(app);
+    const int total = std::max(1, parser.value(u"events"_s).toInt());
+    const int concurrency = std::max(1, parser.value(u"concurrency"_s).toInt());
+    const QString secret = u"whsec_benchmarkSecret0000000000"_s;
+
+    QFile fixtures(QStringLiteral(BENCH_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
+    if (!fixtures.open(QIODevice::ReadOnly))
+        qFatal("cannot read the Stripe fixtures");
+    const QJsonObject invoiceTemplate =
+        QJsonDocument::fromJson(fixtures.readAll()).object().value(u"invoice"_s).toObject();
+
+    // Payloads and signatures are made before the clock starts.
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    std::vector<QByteArray> requests;
+    requests.reserve(size_t(total));
+    qint64 payloadBytes = 0;
+    for (int i = 0; i < total; ++i) {
+        QJsonObject invoice = invoiceTemplate;
+        invoice.insert(u"id"_s, u"in_bench%1"_s.arg(i, 8, 10, QChar(u'0')));
+        invoice.insert(u"customer"_s, u"cus_bench%1"_s.arg(i % 500));
+        invoice.insert(u"livemode"_s, false);
+        const QJsonObject event{{u"id"_s, u"evt_bench%1"_s.arg(i, 8, 10, QChar(u'0'))},
+                                {u"object"_s, u"event"_s},
+                                {u"api_version"_s, u"2025-03-31.basil"_s},
+                                {u"created"_s, now},
+                                {u"livemode"_s, false},
+                                {u"pending_webhooks"_s, 1},
+                                {u"type"_s, u"invoice.payment_succeeded"_s},
+                                {u"data"_s, QJsonObject{{u"object"_s, invoice}}}};
+        const QByteArray payload = QJsonDocument(event).toJson(QJsonDocument::Indented);
+        payloadBytes += payload.size();
+        requests.push_back(
+            bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
+                            {{"Stripe-Signature", billing::WebhookSigner::header({secret}, now, payload)},
+                             {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}}));
+    }
+
+    QTemporaryDir dir;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const QList<std::pair<QString, QString>> settings = {
+        {u"STRIPE_SECRET_KEY"_s, u"sk_test_benchmark0000000000"_s},
+        {u"STRIPE_WEBHOOK_SECRET"_s, secret},
+        {u"STRIPE_PRICE_SOLO"_s, u"price_solo"_s},
+        {u"STRIPE_PRICE_TEAM"_s, u"price_team"_s},
+        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_enterprise"_s},
+        {u"BILLING_DATA_DIR"_s, dir.path()},
+        {u"BILLING_API_TOKEN"_s, u"bench-token-0123456789abcdef0123456789abcdef"_s},
+        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
+        {u"QT_LOGGING_RULES"_s, u"billing.*.info=false"_s},
+    };
+    for (const auto &[key, value] : settings)
+        environment.insert(key, value);
+    QProcess server;
+    server.setProcessEnvironment(environment);
+    server.setWorkingDirectory(dir.path());
+    const quint16 port = bench::startAndWaitForPort(server, QStringLiteral(BENCH_SERVER_BINARY),
+                                                    {u"serve"_s, u"--port"_s, u"0"_s});
+
+    const bench::Figures figures =
+        bench::drive(port, concurrency, total, [&requests](int i) { return requests[size_t(i)]; });
+    const double peakMiB = bench::peakMemoryMiB(server.processId());
+    server.terminate();
+    server.waitForFinished(10000);
+
+    // The row check: every 200 is a stored, processed event, each once.
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s);
+    db.setDatabaseName(dir.filePath(u"billing.sqlite3"_s));
+    if (!db.open())
+        qFatal("cannot open the benchmark database");
+    std::set<QString> stored;
+    qint64 rows = 0;
+    QSqlQuery query(db);
+    query.exec(u"SELECT stripe_event_id FROM payment_events WHERE status = 'processed'"_s);
+    while (query.next()) {
+        stored.insert(query.value(0).toString());
+        ++rows;
+    }
+    QSqlQuery payments(db);
+    payments.exec(u"SELECT COUNT(*) FROM payments"_s);
+    payments.next();
+    int lost = 0;
+    for (int index : figures.acknowledgedIndexes) {
+        if (!stored.count(u"evt_bench%1"_s.arg(index, 8, 10, QChar(u'0'))))
+            ++lost;
+    }
+
+    QTextStream out(stdout);
+    out << "bench_webhooks: " << total << " events (" << payloadBytes / total
+        << " bytes on average), concurrency " << concurrency << ", SQLite, synchronous=FULL" << Qt::endl;
+    out << QString::asprintf("  %.0f events/s   p50 %.2f ms   p99 %.2f ms   non-200 answers %d",
+                             figures.perSecond, figures.medianMs, figures.p99Ms, figures.failures)
+        << Qt::endl;
+    out << QString::asprintf("  service peak memory (VmHWM) %.1f MiB", peakMiB) << Qt::endl;
+    out << "  row check: " << figures.acknowledged << " acknowledged, " << rows << " processed rows, "
+        << payments.value(0).toLongLong() << " payments, " << lost << " acknowledged but missing, "
+        << (rows - qint64(stored.size())) << " duplicates" << Qt::endl;
+    return lost == 0 && rows == figures.acknowledged && figures.failures == 0 ? 0 : 1;
+}
