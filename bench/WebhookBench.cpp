@@ -65,7 +65,7 @@ int main(int argc, char *argv[])
                                 {u"pending_webhooks"_s, 1},
                                 {u"type"_s, u"invoice.payment_succeeded"_s},
                                 {u"data"_s, QJsonObject{{u"object"_s, invoice}}}};
-        const QByteArray payload = QJsonDocument(event).toJson(QJsonDocument::Indented);
+        const QByteArray payload = QJsonDocument(event).toJson(QJsonDocument::Compact);
         payloadBytes += payload.size();
         requests.push_back(
             bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
