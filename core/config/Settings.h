@@ -40,6 +40,9 @@ struct Settings
     std::chrono::seconds webhookTolerance = kDefaultWebhookTolerance;
     // How long a licence stays valid while its subscription is past due.
     std::chrono::seconds pastDueGrace{7 * 24 * 3600};
+    // The dunning hook: an HTTP endpoint or a command (at most one).
+    QUrl dunningWebhookUrl;
+    QString dunningCommand;
 
     QString dataDir;
     QString licenseKeyPath;

@@ -119,6 +119,43 @@ private:
         readApiVersion();
         readTolerance();
         readGrace();
+        readDunningHook();
+    }
+
+    void readDunningHook()
+    {
+        const QString url = value(SettingKeys::DunningWebhookUrl);
+        const QString command = value(SettingKeys::DunningCommand);
+        if (!url.isEmpty() && !command.isEmpty()) {
+            error(SettingKeys::DunningCommand,
+                  u"set BILLING_DUNNING_WEBHOOK_URL or BILLING_DUNNING_COMMAND, not both"_s);
+            return;
+        }
+        if (!url.isEmpty()) {
+            const QUrl parsed(url, QUrl::StrictMode);
+            if (!parsed.isValid() || parsed.host().isEmpty() ||
+                (parsed.scheme() != u"https" && parsed.scheme() != u"http")) {
+                error(SettingKeys::DunningWebhookUrl,
+                      u"BILLING_DUNNING_WEBHOOK_URL must be an absolute http(s) URL"_s);
+                return;
+            }
+            m_result.settings.dunningWebhookUrl = parsed;
+            return;
+        }
+        if (!command.isEmpty()) {
+            const QFileInfo program(command);
+            if (program.isRelative() || !program.isFile() || !program.isExecutable()) {
+                error(SettingKeys::DunningCommand,
+                      u"BILLING_DUNNING_COMMAND (%1) must be the absolute path of an executable file"_s.arg(
+                          quotableValue(command)));
+                return;
+            }
+            m_result.settings.dunningCommand = command;
+            return;
+        }
+        warning(SettingKeys::DunningWebhookUrl, u"no dunning hook is set (BILLING_DUNNING_WEBHOOK_URL or "
+                                                u"BILLING_DUNNING_COMMAND): notices of failed "
+                                                "payments are queued but not sent"_s);
     }
 
     void readGrace()

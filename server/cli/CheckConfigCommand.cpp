@@ -44,6 +44,12 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
     if (name == SettingKeys::AllowedRedirectHosts)
         return settings.allowedRedirectHosts.isEmpty() ? u"(not set)"_s
                                                        : settings.allowedRedirectHosts.join(u", ");
+    if (name == SettingKeys::DunningWebhookUrl)
+        return settings.dunningWebhookUrl.isEmpty()
+                   ? u"(not set)"_s
+                   : settings.dunningWebhookUrl.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
+                             .toString() +
+                         u" (query hidden)"_s;
     if (name == SettingKeys::PastDueGraceDays)
         return u"%1 days"_s.arg(settings.pastDueGrace.count() / (24 * 3600));
     if (name == SettingKeys::Port)

@@ -3,6 +3,7 @@
 #include "CliDatabase.h"
 #include "CliSettings.h"
 #include "ShutdownSignals.h"
+#include "billing/DunningSender.h"
 #include "billing/EventProcessor.h"
 #include "db/DeliveryFailureLog.h"
 #include "http/HttpService.h"
@@ -106,6 +107,11 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     payments.install(service);
     WebhookRoute webhooks({&verifier, &processor, &deliveryFailures});
     webhooks.install(service);
+
+    DunningSender dunning(*opened->database, &network,
+                          {settings->dunningWebhookUrl, settings->dunningCommand});
+    if (dunning.isConfigured())
+        dunning.start(std::chrono::seconds(5));
 
     Result<quint16> bound = service.listen(settings->listenAddress, port);
     if (!bound) {

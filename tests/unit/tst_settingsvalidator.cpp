@@ -30,6 +30,7 @@ Values validValues()
         {SettingKeys::DataDir, QDir::tempPath() + u"/agencyos-billing-settings-test"_s},
         {SettingKeys::ApiToken, u"api-token-0123456789abcdef0123456789abcdef"_s},
         {SettingKeys::AllowedRedirectHosts, u"app.agencyos.network, *.agencyos.test"_s},
+        {SettingKeys::DunningWebhookUrl, u"https://hooks.agencyos.test/dunning"_s},
     };
 }
 
@@ -221,6 +222,14 @@ void TestSettingsValidator::reportsProblem_data()
         << u"entry \"https://app.agencyos.network\" is not a host name"_s;
     QTest::newRow("redirect host with path")
         << AllowedRedirectHosts << u"app.test/x"_s << error << u"is not a host name"_s;
+
+    // Dunning hook.
+    QTest::newRow("dunning url not a url")
+        << DunningWebhookUrl << u"hooks.agencyos.test"_s << error
+        << u"BILLING_DUNNING_WEBHOOK_URL must be an absolute http(s) URL"_s;
+    QTest::newRow("dunning url and command") << DunningCommand << u"/bin/true"_s << error << u"not both"_s;
+    QTest::newRow("no dunning hook") << DunningWebhookUrl << QString() << warning
+                                     << u"notices of failed payments are queued but not sent"_s;
 
     // Data directory.
     QTest::newRow("relative data dir")
