@@ -54,7 +54,7 @@ Result<bool> EventHandlers::handle(const StripeEvent &event)
 
 Result<void> EventHandlers::syncLicense(const QString &subscriptionId, qint64 atLeastUntil)
 {
-    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
+    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId, /*forUpdate=*/true);
     if (!state)
         return state.error();
     if (!state->known)
@@ -93,7 +93,7 @@ Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event)
         return done.error();
     }
 
-    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
+    Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId, /*forUpdate=*/true);
     if (!state)
         return state.error();
     if (plan.isEmpty())
@@ -213,6 +213,14 @@ Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
         if (Result<void> synced = syncLicense(subscriptionId); !synced)
             return synced.error();
     }
+
+    // A failure delivered after the invoice was paid (a late or repeated
+    // event) must not tell the customer their payment failed.
+    Result<QString> stored = m_invoices.status(invoice.value(u"id"_s).toString());
+    if (!stored)
+        return stored.error();
+    if (stored.value() == u"paid")
+        return true;
 
     QString email = invoice.value(u"customer_email"_s).toString();
     if (email.isEmpty()) {

@@ -4,6 +4,8 @@
 #include "common/Logging.h"
 #include "db/EventStore.h"
 
+#include <QSqlError>
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
@@ -116,9 +118,13 @@ QList<EventProcessor::Report> EventProcessor::applyAll(const QList<Parsed> &item
     for (const Parsed &item : items)
         reports.append(applyOne(db, item, source, now));
 
-    if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed) {
+    // QSqlDatabase::commit, not a raw COMMIT: on PostgreSQL a COMMIT of an
+    // aborted transaction "succeeds" as a ROLLBACK, which only the driver's
+    // commit reports as a failure. Nothing is acknowledged unless this holds.
+    if (!db.commit()) {
+        const QString reason = db.lastError().text();
         [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
-        return failAll(u"cannot commit: "_s + committed.error().message);
+        return failAll(u"cannot commit: "_s + reason);
     }
     return reports;
 }
@@ -151,7 +157,16 @@ EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Parsed &
         Result<void> undone = execSql(db, u"ROLLBACK TO SAVEPOINT billing_event"_s);
         if (undone)
             undone = execSql(db, u"RELEASE SAVEPOINT billing_event"_s);
-        Result<void> recorded = undone ? EventStore(db).recordFailure(event, delivery, message, now) : undone;
+        // In a savepoint of its own: if recording fails too, the other events
+        // of the batch are unaffected (PostgreSQL would abort the transaction).
+        Result<void> recorded = undone ? execSql(db, u"SAVEPOINT billing_failure"_s) : undone;
+        if (recorded) {
+            recorded = EventStore(db).recordFailure(event, delivery, message, now);
+            const QString end = recorded ? u"RELEASE SAVEPOINT billing_failure"_s
+                                         : u"ROLLBACK TO SAVEPOINT billing_failure"_s;
+            if (Result<void> ended = execSql(db, end); !ended)
+                recorded = ended;
+        }
         if (!recorded) {
             qCWarning(lcDatabase).noquote()
                 << "could not record the failure of" << event.id << ":" << recorded.error().message;

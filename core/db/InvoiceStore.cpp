@@ -80,6 +80,16 @@ Result<void> InvoiceStore::upsert(const QJsonObject &invoice, const QString &ten
     return query ? Result<void>() : Result<void>(query.error());
 }
 
+Result<QString> InvoiceStore::status(const QString &invoiceId)
+{
+    Result<SqlRows> rows =
+        runQuery(m_db, u"cannot read the invoice"_s,
+                 u"SELECT status FROM invoices WHERE stripe_invoice_id = ?"_s, {invoiceId});
+    if (!rows)
+        return rows.error();
+    return rows->next() ? rows->value(0).toString() : QString();
+}
+
 Result<bool> InvoiceStore::recordPayment(const QJsonObject &invoice, const QString &tenantId,
                                          const QString &eventId, qint64 now)
 {

@@ -21,6 +21,7 @@ public:
     static qint64 servicePeriodEnd(const QJsonObject &invoice);
 
     Result<void> upsert(const QJsonObject &invoice, const QString &tenantId, qint64 now);
+    Result<QString> status(const QString &invoiceId);
     // Returns whether the payment is new (a redelivered event records nothing).
     Result<bool> recordPayment(const QJsonObject &invoice, const QString &tenantId, const QString &eventId,
                                qint64 now);

@@ -12,15 +12,18 @@ namespace billing {
 LicenseStore::Validity LicenseStore::validityFor(const QString &status, qint64 periodEnd, qint64 graceSeconds,
                                                  qint64 now)
 {
-    if (status == u"active" || status == u"trialing")
+    // Every key expires: a key without an end would outlive a cancellation.
+    if ((status == u"active" || status == u"trialing") && periodEnd > 0)
         return {u"active"_s, periodEnd};
     if (status == u"past_due")
         return {u"grace"_s, std::max(periodEnd, now + graceSeconds)};
     if (status == u"canceled" || status == u"incomplete_expired")
-        return {u"revoked"_s, 0};
+        return {u"revoked"_s, now};
     if (status == u"unpaid" || status == u"paused")
-        return {u"suspended"_s, 0};
-    return {u"active"_s, periodEnd}; // incomplete: checkout just completed, the state follows
+        return {u"suspended"_s, now};
+    // Checkout completed before the subscription's own events: provisional,
+    // through the grace period, until they arrive with the real period.
+    return {u"active"_s, now + std::max<qint64>(graceSeconds, 24 * 3600)};
 }
 
 Result<QString> LicenseStore::sign(const QString &licenseId, const QString &tenantId, const QString &plan,
@@ -67,7 +70,9 @@ Result<void> LicenseStore::update(const QString &subscriptionId, const Validity 
         return {}; // no licence yet: issued when the checkout event arrives
     const QString status = current->value(4).toString();
     const qint64 validUntil = current->value(5).toLongLong();
-    if (status == validity.status && validUntil == validity.validUntil)
+    // Unchanged, or still in grace / suspended / revoked: the first end stands
+    // (a second failed payment does not lengthen the grace period).
+    if (status == validity.status && (validUntil == validity.validUntil || status != u"active"))
         return {};
 
     Result<LicenseKey::Parsed> parsed = LicenseKey::parse(current->value(0).toString());

@@ -23,8 +23,9 @@ public:
     {}
 
     // What a subscription in this state entitles to: active/trialing until the
-    // period end; past_due through the grace period; unpaid suspended;
-    // canceled/incomplete_expired revoked.
+    // period end; past_due through the grace period; unpaid suspended and
+    // canceled/incomplete_expired revoked (their keys expire now); a
+    // subscription not yet known in detail, provisionally through the grace period.
     static Validity validityFor(const QString &subscriptionStatus, qint64 periodEnd, qint64 graceSeconds,
                                 qint64 now);
 

@@ -128,12 +128,14 @@ Result<bool> SubscriptionStore::moveStatus(const QString &subscriptionId, const 
     return query->numRowsAffected() > 0;
 }
 
-Result<SubscriptionStore::State> SubscriptionStore::find(const QString &subscriptionId)
+Result<SubscriptionStore::State> SubscriptionStore::find(const QString &subscriptionId, bool forUpdate)
 {
+    const bool lock = forUpdate && m_db.driverName() == u"QPSQL";
     Result<SqlRows> query =
         runQuery(m_db, u"cannot read the subscription"_s,
                  u"SELECT tenant_id, stripe_customer_id, status, plan, current_period_end FROM subscriptions "
-                 "WHERE stripe_subscription_id = ?"_s,
+                 "WHERE stripe_subscription_id = ?"_s +
+                     (lock ? u" FOR UPDATE"_s : QString()),
                  {subscriptionId});
     if (!query)
         return query.error();

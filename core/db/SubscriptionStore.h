@@ -46,7 +46,10 @@ public:
     // active/trialing → past_due) unless a newer state is already there.
     Result<bool> moveStatus(const QString &subscriptionId, const QStringList &from, const QString &to,
                             qint64 eventCreated, const QString &eventId, qint64 now);
-    Result<State> find(const QString &subscriptionId);
+    // forUpdate: on PostgreSQL, lock the row until the transaction ends, so a
+    // concurrent delivery cannot change the subscription between this read and
+    // what the caller writes from it (SQLite serialises writers anyway).
+    Result<State> find(const QString &subscriptionId, bool forUpdate = false);
 
 private:
     QSqlDatabase m_db;

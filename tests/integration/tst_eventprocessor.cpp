@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -131,6 +132,9 @@ private Q_SLOTS:
     void failureRollsBackAndIsRecorded();
     void otherModeIsRefused();
     void apiVersionDriftIsRecorded();
+    void batchIsolatesAFailingEvent();
+    void everyLicenceKeyExpires();
+    void failureAfterPaymentSendsNoNotice();
 
 private:
     EventProcessor::Report process(const QByteArray &payload);
@@ -180,9 +184,9 @@ QVariant TestEventProcessor::value(const QString &sql)
 {
     QSqlDatabase db = m_db->database().connection().value();
     QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next())
-        return {};
-    return query.value(0);
+    if (!query.exec(sql))
+        qFatal("test query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+    return query.next() ? query.value(0) : QVariant();
 }
 
 void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach_data()
@@ -430,6 +434,70 @@ void TestEventProcessor::apiVersionDriftIsRecorded()
     QCOMPARE(value(u"SELECT warning FROM payment_events"_s).toString(),
              u"rendered at API version 2023-08-16, not the pinned 2025-03-31.basil"_s);
     QCOMPARE(value(u"SELECT api_version FROM payment_events"_s).toString(), u"2023-08-16"_s);
+}
+
+void TestEventProcessor::batchIsolatesAFailingEvent()
+{
+    QJsonObject broken = subscription(u"active"_s, kNow + 10);
+    broken.remove(u"customer"_s);
+    const QList<EventProcessor::Delivery> batch = {
+        {stripeEvent(u"evt_good1"_s, u"invoice.payment_succeeded"_s, kNow,
+                     invoice(u"in_a"_s, u"paid"_s, 1, kNow)),
+         0},
+        {stripeEvent(u"evt_bad"_s, u"customer.subscription.updated"_s, kNow, broken), 0},
+        {"not json"_ba, 0},
+        {stripeEvent(u"evt_good2"_s, u"invoice.payment_succeeded"_s, kNow,
+                     invoice(u"in_b"_s, u"paid"_s, 1, kNow)),
+         0},
+    };
+    const QList<EventProcessor::Report> reports = m_processor->processBatch(batch);
+    QCOMPARE(reports.size(), 4);
+    QCOMPARE(reports[0].outcome, Outcome::Processed);
+    QCOMPARE(reports[1].outcome, Outcome::Failed);
+    QCOMPARE(reports[2].outcome, Outcome::Refused);
+    QCOMPARE(reports[3].outcome, Outcome::Processed);
+    // The good events are committed in full; the bad one left only its failure record.
+    QCOMPARE(count(u"payments"_s), 2);
+    QCOMPARE(count(u"payment_events"_s, u"status = 'processed'"_s), 2);
+    QCOMPARE(count(u"payment_events"_s, u"status = 'failed' AND stripe_event_id = 'evt_bad'"_s), 1);
+    QCOMPARE(count(u"subscriptions"_s), 0);
+}
+
+void TestEventProcessor::everyLicenceKeyExpires()
+{
+    // Checkout alone: a provisional licence through the grace period, not forever.
+    QCOMPARE(
+        process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
+        Outcome::Processed);
+    Result<LicenseClaims> provisional =
+        m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+    QVERIFY(provisional.ok());
+    QCOMPARE(provisional->expiresAt, kNow + 7 * 86400);
+
+    // Cancelled: revoked, and its key expires now.
+    QCOMPARE(process(stripeEvent(u"evt_del"_s, u"customer.subscription.deleted"_s, kNow + 5,
+                                 subscription(u"canceled"_s, kNow + 100)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"revoked"_s);
+    Result<LicenseClaims> revoked = m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+    QVERIFY(revoked.ok());
+    QCOMPARE(revoked->expiresAt, kNow);
+    QVERIFY(revoked->expiresAt != 0);
+}
+
+void TestEventProcessor::failureAfterPaymentSendsNoNotice()
+{
+    QCOMPARE(process(stripeEvent(u"evt_paid"_s, u"invoice.payment_succeeded"_s, kNow + 10,
+                                 invoice(u"in_late"_s, u"paid"_s, 2, kNow)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_late"_s, u"invoice.payment_failed"_s, kNow,
+                                 invoice(u"in_late"_s, u"open"_s, 1, kNow)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(count(u"notification_outbox"_s), 0);
+    QCOMPARE(value(u"SELECT status FROM invoices"_s).toString(), u"paid"_s);
 }
 
 QTEST_GUILESS_MAIN(TestEventProcessor)

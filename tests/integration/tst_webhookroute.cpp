@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QNetworkReply>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -120,9 +121,13 @@ qint64 TestWebhookRoute::count(const QString &table, const QString &where)
 
 QVariant TestWebhookRoute::value(const QString &sql)
 {
-    QSqlDatabase db = m_db->database().connection().value();
+    // A connection of its own: it sees only what the service has committed.
+    Database reader(m_db->url());
+    QSqlDatabase db = reader.connection().value();
     QSqlQuery query(db);
-    return query.exec(sql) && query.next() ? query.value(0) : QVariant();
+    if (!query.exec(sql))
+        qFatal("test query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+    return query.next() ? query.value(0) : QVariant();
 }
 
 static QByteArray customerCreated(const QString &id)
@@ -131,7 +136,7 @@ static QByteArray customerCreated(const QString &id)
                QJsonObject{{u"id"_s, id},
                            {u"object"_s, u"event"_s},
                            {u"type"_s, u"customer.created"_s},
-                           {u"created"_s, QDateTime::currentSecsSinceEpoch()},
+                           {u"created"_s, 1764000000},
                            {u"livemode"_s, false},
                            {u"api_version"_s, u"2025-03-31.basil"_s},
                            {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_x"_s}}}}}})
