@@ -36,11 +36,13 @@ Result<SignatureHeader> SignatureHeader::parse(const QByteArray &header)
 
     SignatureHeader parsed;
     bool haveTimestamp = false;
-    for (const QByteArray &rawItem : header.split(',')) {
-        const QByteArray item = rawItem.trimmed();
+    // Elements are read as Stripe's SDKs read them: split on ',', not trimmed
+    // (" v1=…" is not a v1 signature), and elements that are not key=value are
+    // skipped.
+    for (const QByteArray &item : header.split(',')) {
         const qsizetype equals = item.indexOf('=');
         if (equals <= 0)
-            return malformed(u"an element is not key=value"_s);
+            continue;
         const QByteArray key = item.left(equals);
         const QByteArray value = item.mid(equals + 1);
         if (key == "t") {

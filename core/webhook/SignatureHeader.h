@@ -11,6 +11,8 @@ namespace billing {
 //
 // Stricter than Stripe's SDKs where they are lax, because a header Stripe
 // never sends is a header someone else made:
+//  - elements split on ',' and not trimmed, others than key=value skipped (as
+//    the SDKs do);
 //  - exactly one t, a canonical decimal (no sign, no leading zeros, no junk);
 //  - v1 values must be 64 lowercase hex digits to count; other schemes (v0, …)
 //    are ignored, as the SDKs ignore them;

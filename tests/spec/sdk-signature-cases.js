@@ -31,6 +31,14 @@ const cases = [
   { name: 'malformed: no timestamp', header: v1(header(payload, secret, now)), payload },
   { name: 'malformed: garbage', header: 'garbage', payload },
   { name: 'malformed: empty', header: '', payload },
+  { name: 'space before v1', header: header(payload, secret, now).replace(',v1=', ', v1='), payload },
+  { name: 'trailing comma', header: `${header(payload, secret, now)},`, payload },
+  { name: 'element without =', header: `${header(payload, secret, now)},junk`, payload },
+  // Where the SDK is lax we are strict on purpose, and say so (README, Webhooks):
+  { name: 'leading zero in t', header: header(payload, secret, now).replace('t=', 't=0'), payload,
+    deliberate: 'a t that is not a plain number is refused; Stripe never sends one' },
+  { name: 'timestamp far in the future', header: header(payload, secret, now + 3600), payload,
+    deliberate: 'a t further ahead than the tolerance is refused; the SDKs check only the past' },
 ];
 
 for (const c of cases) {

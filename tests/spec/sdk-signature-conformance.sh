@@ -37,6 +37,7 @@ work = sys.argv[3]
 open(f"{work}/payload", "wb").write(case["payload"].encode())
 for key in ("name", "header", "secret", "at", "sdkValid"):
     open(f"{work}/{key}", "w").write(str(case[key]))
+open(f"{work}/deliberate", "w").write(case.get("deliberate", ""))
 PY
     name=$(cat "$work/name")
     sdk_valid=$(cat "$work/sdkValid")
@@ -47,7 +48,11 @@ PY
     set -e
     ours=False
     [[ $status -eq 0 ]] && ours=True
-    if [[ $ours == "$sdk_valid" ]]; then
+    deliberate=$(cat "$work/deliberate")
+    if [[ -n $deliberate && $sdk_valid == True && $ours == False ]]; then
+        echo "ok - $name: SDK valid, webhook verify refuses on purpose ($deliberate): $verdict"
+        passed=$((passed + 1))
+    elif [[ $ours == "$sdk_valid" ]]; then
         echo "ok - $name: SDK valid=$sdk_valid, webhook verify: $verdict"
         passed=$((passed + 1))
     else

@@ -57,8 +57,12 @@ void TestSignatureVerifier::decides_data()
     const QByteArray good = sign("whsec_current", kNow, kPayload);
 
     QTest::newRow("valid") << one << header(kNow, {good}) << kPayload << Outcome::Valid << 0;
-    QTest::newRow("spaces between elements")
-        << one << "t=" + QByteArray::number(kNow) + ", v1=" + good << kPayload << Outcome::Valid << 0;
+    // As Stripe's SDKs read it: " v1=" is not "v1=", and non key=value elements are skipped.
+    QTest::newRow("space before v1") << one << "t=" + QByteArray::number(kNow) + ", v1=" + good << kPayload
+                                     << Outcome::NoV1Signature << -1;
+    QTest::newRow("trailing comma") << one << header(kNow, {good}) + "," << kPayload << Outcome::Valid << 0;
+    QTest::newRow("element without equals")
+        << one << header(kNow, {good}) + ",junk" << kPayload << Outcome::Valid << 0;
     QTest::newRow("rotation: second configured secret")
         << rotation << header(kNow, {good}) << kPayload << Outcome::Valid << 1;
     QTest::newRow("rotation: Stripe signs with both")
