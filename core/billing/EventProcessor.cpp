@@ -111,8 +111,16 @@ QList<EventProcessor::Report> EventProcessor::applyAll(const QList<Parsed> &item
     // of one failing to upgrade its read lock. PostgreSQL serialises deliveries
     // of one event on its id's unique index.
     const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
-    if (Result<void> begun = execSql(db, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s); !begun)
-        return failAll(u"cannot start a transaction: "_s + begun.error().message);
+    const QString begin = sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
+    if (Result<void> begun = execSql(db, begin); !begun) {
+        // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
+        Result<QSqlDatabase> fresh = m_database.reconnect();
+        if (!fresh)
+            return failAll(u"cannot start a transaction: "_s + fresh.error().message);
+        db = fresh.value();
+        if (Result<void> retried = execSql(db, begin); !retried)
+            return failAll(u"cannot start a transaction: "_s + retried.error().message);
+    }
 
     const qint64 now = m_clock.nowSecondsSinceEpoch();
     for (const Parsed &item : items)

@@ -143,6 +143,17 @@ Database::~Database()
     }
 }
 
+Result<QSqlDatabase> Database::reconnect()
+{
+    const QString name = m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());
+    forgetCachedStatements(name);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    return connection();
+}
+
 Result<QSqlDatabase> Database::connection()
 {
     const QString name = m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());

@@ -29,6 +29,9 @@ public:
 
     // This thread's connection, opened and configured on first use.
     Result<QSqlDatabase> connection();
+    // Closes and reopens this thread's connection (after the server dropped
+    // it: QSqlDatabase still says it is open). Its prepared statements go too.
+    Result<QSqlDatabase> reconnect();
 
     SqlDialect dialect() const { return m_url.dialect(); }
     const DatabaseUrl &url() const { return m_url; }

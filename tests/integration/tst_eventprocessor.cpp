@@ -135,6 +135,7 @@ private Q_SLOTS:
     void batchIsolatesAFailingEvent();
     void everyLicenceKeyExpires();
     void failureAfterPaymentSendsNoNotice();
+    void recoversFromADroppedConnection();
 
 private:
     EventProcessor::Report process(const QByteArray &payload);
@@ -498,6 +499,27 @@ void TestEventProcessor::failureAfterPaymentSendsNoNotice()
              Outcome::Processed);
     QCOMPARE(count(u"notification_outbox"_s), 0);
     QCOMPARE(value(u"SELECT status FROM invoices"_s).toString(), u"paid"_s);
+}
+
+void TestEventProcessor::recoversFromADroppedConnection()
+{
+    if (test::backendUnderTest() != SqlDialect::Postgres)
+        QSKIP("a server that drops connections is a PostgreSQL matter");
+    QCOMPARE(
+        process(stripeEvent(u"evt_before"_s, u"customer.created"_s, kNow, fixture(u"customer"_s))).outcome,
+        Outcome::Ignored);
+    {
+        // What a server restart does to the service's open connection.
+        Database admin(m_db->url());
+        QSqlDatabase db = admin.connection().value();
+        QSqlQuery kill(db);
+        QVERIFY(kill.exec(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"_s));
+    }
+    const EventProcessor::Report after =
+        process(stripeEvent(u"evt_after"_s, u"customer.created"_s, kNow, fixture(u"customer"_s)));
+    QVERIFY2(after.outcome == Outcome::Ignored, qPrintable(after.message));
+    QCOMPARE(count(u"payment_events"_s), 2);
 }
 
 QTEST_GUILESS_MAIN(TestEventProcessor)
