@@ -66,10 +66,9 @@ Result<void> execSql(QSqlDatabase &db, const QString &sql)
 
 namespace {
 
-// Prepared INSERT/UPDATE/DELETE statements per connection, reused: parsing
-// them anew cost a third of the time of processing a webhook (bench_webhooks).
-// SELECTs are not cached: a pending SELECT would keep SQLite's read
-// transaction, and with it an old snapshot, open on the connection.
+// Prepared statements per connection, reused: parsing them anew cost a third
+// of the time of processing a webhook (bench_webhooks). SqlRows resets a
+// statement when its caller is done, so no cached SELECT stays pending.
 struct StatementCache
 {
     QMutex mutex;
@@ -80,11 +79,6 @@ StatementCache &statementCache()
 {
     static StatementCache cache;
     return cache;
-}
-
-bool isCacheable(const QString &sql)
-{
-    return sql.startsWith(u"INSERT"_s) || sql.startsWith(u"UPDATE"_s) || sql.startsWith(u"DELETE"_s);
 }
 
 void forgetCachedStatements(const QString &connectionName)
@@ -99,9 +93,8 @@ void forgetCachedStatements(const QString &connectionName)
 Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
                          const QVariantList &values)
 {
-    const bool cacheable = isCacheable(sql);
     std::shared_ptr<QSqlQuery> query;
-    if (cacheable) {
+    {
         StatementCache &cache = statementCache();
         const QMutexLocker locker(&cache.mutex);
         query = cache.byConnection.value(db.connectionName()).value(sql);
@@ -110,11 +103,9 @@ Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &s
         query = std::make_shared<QSqlQuery>(db);
         if (!query->prepare(sql))
             return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, query->lastError().text())};
-        if (cacheable) {
-            StatementCache &cache = statementCache();
-            const QMutexLocker locker(&cache.mutex);
-            cache.byConnection[db.connectionName()].insert(sql, query);
-        }
+        StatementCache &cache = statementCache();
+        const QMutexLocker locker(&cache.mutex);
+        cache.byConnection[db.connectionName()].insert(sql, query);
     }
     for (qsizetype i = 0; i < values.size(); ++i)
         query->bindValue(int(i), values[i]);

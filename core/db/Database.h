@@ -50,13 +50,24 @@ private:
 // Runs one statement; the error names the statement's purpose, never its values.
 Result<void> execSql(QSqlDatabase &db, const QString &sql);
 
-// The rows (or the row count) of a statement run by runQuery.
+// The rows (or the row count) of a statement run by runQuery. The statement is
+// reset when this goes away, so a cached SELECT never keeps SQLite's read
+// transaction (and an old snapshot) open afterwards.
 class SqlRows final
 {
 public:
     explicit SqlRows(std::shared_ptr<QSqlQuery> query)
         : m_query(std::move(query))
     {}
+    ~SqlRows()
+    {
+        if (m_query)
+            m_query->finish();
+    }
+    SqlRows(SqlRows &&) noexcept = default;
+    SqlRows &operator=(SqlRows &&) noexcept = default;
+    SqlRows(const SqlRows &) = delete;
+    SqlRows &operator=(const SqlRows &) = delete;
     bool next() { return m_query->next(); }
     QVariant value(int column) const { return m_query->value(column); }
     int numRowsAffected() const { return m_query->numRowsAffected(); }
@@ -67,6 +78,7 @@ private:
 
 // Prepares (or reuses the prepared) statement, runs it with positional values,
 // and returns its rows. The error says what failed (what), never the values.
+// The rows of one SQL text must be done with before that text runs again.
 Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
                          const QVariantList &values = {});
 
