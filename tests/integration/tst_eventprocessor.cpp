@@ -109,6 +109,16 @@ QJsonObject invoice(const QString &id, const QString &status, int attempt, qint6
     return in;
 }
 
+// Data rows "012" … "210": every order in which three deliveries can arrive.
+void addEveryOrderOfThree()
+{
+    QTest::addColumn<QList<int>>("order");
+    QList<int> order{0, 1, 2};
+    do {
+        QTest::addRow("%d%d%d", order[0], order[1], order[2]) << order;
+    } while (std::next_permutation(order.begin(), order.end()));
+}
+
 } // namespace
 
 class TestEventProcessor final : public QObject
@@ -192,11 +202,7 @@ QVariant TestEventProcessor::value(const QString &sql)
 
 void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach_data()
 {
-    QTest::addColumn<QList<int>>("order");
-    QList<int> order{0, 1, 2};
-    do {
-        QTest::addRow("%d%d%d", order[0], order[1], order[2]) << order;
-    } while (std::next_permutation(order.begin(), order.end()));
+    addEveryOrderOfThree();
 }
 
 void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach()
@@ -278,11 +284,7 @@ void TestEventProcessor::concurrentCheckoutDeliveriesMakeOneLicence()
 
 void TestEventProcessor::subscriptionEventsInAnyOrderEndInLatestState_data()
 {
-    QTest::addColumn<QList<int>>("order");
-    QList<int> order{0, 1, 2};
-    do {
-        QTest::addRow("%d%d%d", order[0], order[1], order[2]) << order;
-    } while (std::next_permutation(order.begin(), order.end()));
+    addEveryOrderOfThree();
 }
 
 void TestEventProcessor::subscriptionEventsInAnyOrderEndInLatestState()
