@@ -183,7 +183,9 @@ EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Parsed &
     };
 
     EventStore events(db);
-    Result<EventStore::Received> received = events.insertIfNew(event, delivery, now);
+    const bool supported = EventHandlers::isSupported(event.type);
+    Result<EventStore::Received> received =
+        events.insertIfNew(event, delivery, supported ? u"processed"_s : u"ignored"_s, now);
     if (!received)
         return fail(received.error().message);
     if (!received->isNew && (received->status == u"processed" || received->status == u"ignored")) {
@@ -194,17 +196,20 @@ EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Parsed &
     }
 
     bool handled = false;
-    if (EventHandlers::isSupported(event.type)) {
+    if (supported) {
         EventHandlers handlers(db, m_signer, m_plans, m_options.pastDueGrace.count(), now);
         Result<bool> applied = handlers.handle(event);
         if (!applied)
             return fail(applied.error().message);
         handled = applied.value();
     }
-    if (Result<void> finished =
-            events.finish(event.id, handled ? u"processed"_s : u"ignored"_s, received->attempts + 1, now);
-        !finished) {
-        return fail(finished.error().message);
+    // A new row already says processed (or ignored for types we do not handle);
+    // a handler that passed, or an event applied again after a failure, is written now.
+    const QString status = handled ? u"processed"_s : u"ignored"_s;
+    if (!received->isNew || status != received->status) {
+        const int attempts = received->isNew ? received->attempts : received->attempts + 1;
+        if (Result<void> finished = events.finish(event.id, status, attempts, now); !finished)
+            return fail(finished.error().message);
     }
     if (Result<void> released = execSql(db, u"RELEASE SAVEPOINT billing_event"_s); !released)
         return fail(released.error().message);

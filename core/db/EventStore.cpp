@@ -19,20 +19,21 @@ QVariant nullableIndex(int index)
 } // namespace
 
 Result<EventStore::Received> EventStore::insertIfNew(const StripeEvent &event, const Delivery &delivery,
-                                                     qint64 now)
+                                                     const QString &expectedStatus, qint64 now)
 {
     Result<SqlRows> inserted = runQuery(
         m_db, u"cannot store the event"_s,
         u"INSERT INTO payment_events (stripe_event_id, event_type, api_version, livemode, stripe_created_at, "
-        "object_id, payload, source, signing_secret_index, received_at, status, attempts, warning) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, ?) ON CONFLICT (stripe_event_id) DO NOTHING"_s,
+        "object_id, payload, source, signing_secret_index, received_at, processed_at, status, attempts, "
+        "warning) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (stripe_event_id) DO NOTHING"_s,
         {event.id, event.type, nullable(event.apiVersion), event.livemode, event.created,
          nullable(event.objectId()), delivery.payload, delivery.source, nullableIndex(delivery.secretIndex),
-         now, nullable(delivery.warning)});
+         now, now, expectedStatus, nullable(delivery.warning)});
     if (!inserted)
         return inserted.error();
     if (inserted->numRowsAffected() == 1)
-        return Received{true, u"received"_s, 0};
+        return Received{true, expectedStatus, 1};
 
     Result<SqlRows> existing =
         runQuery(m_db, u"cannot read the stored event"_s,
