@@ -39,7 +39,7 @@ int main(int argc, char *argv[])
     parser.process(app);
     const int total = std::max(1, parser.value(u"events"_s).toInt());
     const int concurrency = std::max(1, parser.value(u"concurrency"_s).toInt());
-    const QString secret = u"whsec_benchmarkSecret0000000000"_s;
+    const QString secret = u"whsec_benchmark/secret"_s;
 
     QFile fixtures(QStringLiteral(BENCH_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
     if (!fixtures.open(QIODevice::ReadOnly))

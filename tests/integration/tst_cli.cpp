@@ -22,7 +22,7 @@ using billing::test::TestDatabase;
 namespace {
 
 const QString kSecretKey = u"sk_test_51CliRecognisableSecretKey000000000000"_s;
-const QString kWebhookSecret = u"whsec_CliRecognisableWebhookSecret00000000"_s;
+const QString kWebhookSecret = u"whsec_CliRecognisable/WebhookSecret0000"_s;
 
 qsizetype migrationCount()
 {
@@ -293,7 +293,7 @@ void TestCli::migrateStatusDoesNotCreateTheDatabase()
 void TestCli::checkConfigMasksSecretInWrongSetting()
 {
     // The mistake the validator exists for: a live secret key pasted as the publishable key.
-    const QString liveKey = u"sk_live_51MisplacedLiveSecretKey0000000000000"_s;
+    const QString liveKey = u"sk_live_FAKE-MisplacedLiveSecretKey0000"_s;
     QHash<QString, QString> settings = validSettings();
     settings.insert(u"STRIPE_PUBLISHABLE_KEY"_s, liveKey);
     settings.insert(u"STRIPE_PRICE_TEAM"_s, liveKey);

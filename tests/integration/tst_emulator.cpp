@@ -126,7 +126,7 @@ void TestEmulator::rejectsBadRequests_data()
     QTest::newRow("json body") << "POST"_ba << u"/v1/checkout/sessions"_s << "{\"mode\":\"subscription\"}"_ba
                                << kKey << "application/json"_ba << 400 << QString() << QString();
     QTest::newRow("live key") << "GET"_ba << u"/v1/prices/price_demo_solo"_s << QByteArray()
-                              << "sk_live_51abcdef"_ba << kForm << 401 << QString() << QString();
+                              << "sk_live_fake"_ba << kForm << 401 << QString() << QString();
     QTest::newRow("no key") << "GET"_ba << u"/v1/prices/price_demo_solo"_s << QByteArray() << QByteArray()
                             << kForm << 401 << QString() << QString();
     QTest::newRow("unknown subscription") << "GET"_ba << u"/v1/subscriptions/sub_nope"_s << QByteArray()
@@ -163,7 +163,7 @@ void TestEmulator::rejectsBadRequests()
     QVERIFY(!error.value(u"message"_s).toString().isEmpty());
     QCOMPARE(error.value(u"code"_s).toString(), code);
     QCOMPARE(error.value(u"param"_s).toString(), param);
-    QVERIFY(!reply.body.contains("sk_live_51abcdef"));
+    QVERIFY(!reply.body.contains("sk_live_fake"));
 }
 
 void TestEmulator::replaysIdempotentRequests()

@@ -6,8 +6,8 @@
 const Stripe = require('stripe');
 const stripe = Stripe('sk_test_sdkconformance');
 
-const secret = 'whsec_sdkConformanceCurrent';
-const oldSecret = 'whsec_sdkConformancePrevious';
+const secret = 'whsec_sdk/current';
+const oldSecret = 'whsec_sdk/previous';
 const now = Math.floor(Date.now() / 1000);
 const payload = JSON.stringify({
   id: 'evt_sdk_1', object: 'event', type: 'invoice.payment_succeeded', created: now, livemode: false,

@@ -15,7 +15,7 @@ using Values = QHash<QString, QString>;
 namespace {
 
 const QString kSecretKey = u"sk_test_51RecognisableSecretKeyValue0000000000"_s;
-const QString kWebhookSecret = u"whsec_RecognisableWebhookSecret0000000000"_s;
+const QString kWebhookSecret = u"whsec_Recognisable/WebhookSecret0000"_s;
 
 // A complete, valid test-mode configuration; each case changes one thing.
 Values validValues()
@@ -341,8 +341,8 @@ void TestSettingsValidator::messagesNeverContainSecrets()
         {SettingKeys::StripePublishableKey, livePublishable},
         {SettingKeys::StripeWebhookSecret, kWebhookSecret + u",sk_test_RecognisableSecondKey000"_s},
         {SettingKeys::Database, u"postgresql://u:RecognisablePassword@h:99999/db"_s},
-        {SettingKeys::StripePriceSolo, u"sk_live_51RecognisableLiveKeyAsPrice00000"_s},
-        {SettingKeys::Port, u"whsec_RecognisableSecretAsPort0000000000"_s},
+        {SettingKeys::StripePriceSolo, u"sk_live_FAKE-RecognisableLiveKeyAsPrice"_s},
+        {SettingKeys::Port, u"whsec_Recognisable/SecretAsPort"_s},
         {SettingKeys::DataDir, QDir::tempPath()},
     };
     const ValidatedSettings result = validate(values);
@@ -462,8 +462,8 @@ void TestSettingsValidator::masksSecrets_data()
     QTest::addColumn<QString>("masked");
 
     QTest::newRow("test key") << u"sk_test_51AbCdEfGhIjKlMnOpQrStUvWx4f2a"_s << u"sk_test_…4f2a"_s;
-    QTest::newRow("live key") << u"sk_live_51AbCdEfGhIjKlMnOpQrStUvWx9z9z"_s << u"sk_live_…9z9z"_s;
-    QTest::newRow("webhook secret") << u"whsec_AbCdEfGhIjKlMnOpQrStUvWxYz12"_s << u"whsec_…Yz12"_s;
+    QTest::newRow("live key") << u"sk_live_FAKE-AbCdEfGhIjKlMnOpQrStUvWx9z9z"_s << u"sk_live_…9z9z"_s;
+    QTest::newRow("webhook secret") << u"whsec_AbCdEfGh/IjKlMnOp+QrStUvWxYz12"_s << u"whsec_…Yz12"_s;
     QTest::newRow("short secret fully hidden") << u"sk_test_short"_s << u"sk_test_****"_s;
     QTest::newRow("unknown kind") << u"password"_s << u"****"_s;
     QTest::newRow("empty") << QString() << QString();
