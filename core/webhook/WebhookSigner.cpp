@@ -7,9 +7,8 @@
 
 namespace billing {
 
-QByteArray WebhookSigner::signatureV1(const QString &secret, qint64 timestamp, const QByteArray &payload)
+QByteArray WebhookSigner::signatureV1(QByteArrayView key, qint64 timestamp, const QByteArray &payload)
 {
-    const QByteArray key = secret.toUtf8();
     const QByteArray message = QByteArray::number(timestamp) + '.' + payload;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
@@ -23,7 +22,7 @@ QByteArray WebhookSigner::header(const QStringList &secrets, qint64 timestamp, c
 {
     QByteArray header = "t=" + QByteArray::number(timestamp);
     for (const QString &secret : secrets)
-        header += ",v1=" + signatureV1(secret, timestamp, payload);
+        header += ",v1=" + signatureV1(secret.toUtf8(), timestamp, payload);
     return header;
 }
 
