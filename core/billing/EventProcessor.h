@@ -44,15 +44,28 @@ public:
     Report process(const QByteArray &payload, int signingSecretIndex = -1,
                    const QString &source = u"webhook"_qs);
 
-    // Group commit: many deliveries in one transaction, each in a savepoint of
-    // its own (a failing event rolls back alone and is recorded as failed), so
-    // one fsync makes them all durable. Reports come back in the same order;
-    // none is Processed unless the shared commit succeeded.
     struct Delivery
     {
         QByteArray payload;
         int signingSecretIndex = -1;
     };
+    // A delivery that parsed and belongs to this installation's mode.
+    struct Admitted
+    {
+        StripeEvent event;
+        QByteArray payload;
+        int signingSecretIndex = -1;
+    };
+    // Parses and checks one delivery before anything is stored; no database,
+    // so any thread may call it. Returns the report when it is refused.
+    std::optional<Report> admit(const Delivery &delivery, Admitted *admitted) const;
+
+    // Group commit: many events in one transaction, each in a savepoint of its
+    // own (a failing event rolls back alone and is recorded as failed), so one
+    // fsync makes them all durable. Reports come back in the same order; none
+    // is Processed unless the shared commit succeeded.
+    QList<Report> apply(const QList<Admitted> &items, const QString &source = u"webhook"_qs);
+    // admit, then apply what was admitted.
     QList<Report> processBatch(const QList<Delivery> &deliveries, const QString &source = u"webhook"_qs);
     // Applies a stored event again (events replay): processed ones are left alone.
     Report replay(const QString &eventId);
@@ -60,16 +73,8 @@ public:
     static QString outcomeName(Outcome outcome);
 
 private:
-    struct Parsed
-    {
-        StripeEvent event;
-        QByteArray payload;
-        int signingSecretIndex = -1;
-    };
-    // Parses and checks one delivery; a report when it is refused before storage.
-    std::optional<Report> admit(const QByteArray &payload, StripeEvent *event) const;
-    QList<Report> applyAll(const QList<Parsed> &items, const QString &source);
-    Report applyOne(QSqlDatabase &db, const Parsed &item, const QString &source, qint64 now);
+    Report applyOne(QSqlDatabase &db, const Admitted &item, const QString &source, qint64 now);
+    Result<void> savepoint(QSqlDatabase &db, const QString &sql) const;
 
     Database &m_database;
     const LicenseSigner &m_signer;

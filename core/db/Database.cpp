@@ -121,6 +121,11 @@ Database::Database(DatabaseUrl url)
     m_namePrefix = u"billing-%1"_s.arg(instanceCounter.fetchAndAddRelaxed(1));
 }
 
+QString Database::threadConnectionName() const
+{
+    return m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());
+}
+
 Database::~Database()
 {
     const QMutexLocker locker(&m_mutex);
@@ -136,7 +141,7 @@ Database::~Database()
 
 Result<QSqlDatabase> Database::reconnect()
 {
-    const QString name = m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());
+    const QString name = threadConnectionName();
     forgetCachedStatements(name);
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);
@@ -145,9 +150,23 @@ Result<QSqlDatabase> Database::reconnect()
     return connection();
 }
 
+void Database::releaseThisThreadsConnection()
+{
+    const QString name = threadConnectionName();
+    const QMutexLocker locker(&m_mutex);
+    if (!m_connectionNames.removeOne(name))
+        return;
+    forgetCachedStatements(name);
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
 Result<QSqlDatabase> Database::connection()
 {
-    const QString name = m_namePrefix + u"-thread"_s + QString::number(currentThreadSerial());
+    const QString name = threadConnectionName();
     {
         const QMutexLocker locker(&m_mutex);
         if (m_connectionNames.contains(name)) {
@@ -224,6 +243,9 @@ Result<void> Database::configure(QSqlDatabase &db)
         u"PRAGMA busy_timeout = %1"_s.arg(kBusyTimeoutMs),
         u"PRAGMA foreign_keys = ON"_s,
         u"PRAGMA synchronous = FULL"_s,
+        // Savepoint (statement) journals in memory: one per event in a batch
+        // would otherwise be a temporary file written and deleted each time.
+        u"PRAGMA temp_store = MEMORY"_s,
     };
     for (const QString &pragma : pragmas) {
         if (Result<void> done = execSql(db, pragma); !done)

@@ -32,6 +32,8 @@ public:
     // Closes and reopens this thread's connection (after the server dropped
     // it: QSqlDatabase still says it is open). Its prepared statements go too.
     Result<QSqlDatabase> reconnect();
+    // Closes this thread's connection for good; a thread that ends calls it.
+    void releaseThisThreadsConnection();
 
     SqlDialect dialect() const { return m_url.dialect(); }
     const DatabaseUrl &url() const { return m_url; }
@@ -40,6 +42,7 @@ public:
 
 private:
     Result<void> configure(QSqlDatabase &db);
+    QString threadConnectionName() const;
 
     DatabaseUrl m_url;
     QString m_namePrefix;

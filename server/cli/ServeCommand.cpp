@@ -10,6 +10,7 @@
 #include "license/LicenseSigner.h"
 #include "payments/PaymentsRoutes.h"
 #include "stripe/StripeClient.h"
+#include "webhook/EventWorker.h"
 #include "webhook/SignatureVerifier.h"
 #include "webhook/WebhookRoute.h"
 
@@ -105,7 +106,8 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
                              RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken});
     payments.install(service);
-    WebhookRoute webhooks({&verifier, &processor, &deliveryFailures});
+    EventWorker eventWorker(processor, *opened->database);
+    WebhookRoute webhooks({&verifier, &eventWorker, &deliveryFailures});
     webhooks.install(service);
 
     DunningSender dunning(*opened->database, &network,

@@ -1,5 +1,6 @@
 #include "WebhookRoute.h"
 
+#include "EventWorker.h"
 #include "billing/EventProcessor.h"
 #include "common/Logging.h"
 #include "db/DeliveryFailureLog.h"
@@ -8,6 +9,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -69,10 +71,15 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         return;
     }
 
-    m_pending.append({request, std::move(responder), verdict.matchedSecretIndex});
-    if (m_pending.size() >= kMaxBatch) {
-        flush();
-    } else if (!m_flushScheduled) {
+    // Parsed here, so the worker's thread does only the database work.
+    EventProcessor::Admitted admitted;
+    if (std::optional<EventProcessor::Report> refused =
+            m_deps.worker->admit({request.body, verdict.matchedSecretIndex}, &admitted)) {
+        refuse(request, responder, 400, refused->message);
+        return;
+    }
+    m_pending.append({request, std::move(responder), std::move(admitted)});
+    if (!m_flushScheduled && !m_batchInFlight) {
         m_flushScheduled = true;
         QTimer::singleShot(0, this, &WebhookRoute::flush);
     }
@@ -81,18 +88,35 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
 void WebhookRoute::flush()
 {
     m_flushScheduled = false;
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() || m_batchInFlight)
         return;
-    QList<Pending> batch;
-    batch.swap(m_pending);
-    QList<EventProcessor::Delivery> deliveries;
-    deliveries.reserve(batch.size());
-    for (const Pending &pending : std::as_const(batch))
-        deliveries.append({pending.request.body, pending.signingSecretIndex});
+    auto batch = std::make_shared<QList<Pending>>();
+    if (m_pending.size() <= kMaxBatch) {
+        batch->swap(m_pending);
+    } else {
+        *batch = m_pending.first(kMaxBatch);
+        m_pending.remove(0, kMaxBatch);
+    }
+    QList<EventProcessor::Admitted> events;
+    events.reserve(batch->size());
+    for (const Pending &pending : std::as_const(*batch))
+        events.append(pending.event);
 
-    const QList<EventProcessor::Report> reports = m_deps.processor->processBatch(deliveries);
+    m_batchInFlight = true;
+    // The worker may outlive this route; a completion for a route gone is dropped.
+    m_deps.worker->submit(std::move(events),
+                          [route = QPointer(this), batch](const QList<EventProcessor::Report> &reports) {
+                              if (route)
+                                  route->finish(*batch, reports);
+                          });
+}
+
+void WebhookRoute::finish(QList<Pending> &batch, const QList<EventProcessor::Report> &reports)
+{
+    m_batchInFlight = false;
     for (qsizetype i = 0; i < batch.size(); ++i)
         answer(batch[i], reports[i]);
+    flush();
 }
 
 void WebhookRoute::answer(Pending &pending, const EventProcessor::Report &report)

@@ -5,6 +5,7 @@
 #include "db/DeliveryFailureLog.h"
 #include "db/Migrator.h"
 #include "license/LicenseSigner.h"
+#include "webhook/EventWorker.h"
 #include "webhook/SignatureVerifier.h"
 #include "webhook/WebhookRoute.h"
 
@@ -58,6 +59,7 @@ private:
     std::unique_ptr<EventProcessor> m_processor;
     std::unique_ptr<DeliveryFailureLog> m_failures;
     std::unique_ptr<server::HttpService> m_service;
+    std::unique_ptr<server::EventWorker> m_worker;
     std::unique_ptr<server::WebhookRoute> m_route;
     std::unique_ptr<test::HttpTestClient> m_client;
 };
@@ -76,8 +78,9 @@ void TestWebhookRoute::init()
                                          EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s});
     m_failures = std::make_unique<DeliveryFailureLog>(m_db->database());
     m_service = std::make_unique<server::HttpService>();
+    m_worker = std::make_unique<server::EventWorker>(*m_processor, m_db->database());
     m_route = std::make_unique<server::WebhookRoute>(
-        server::WebhookRoute::Dependencies{m_verifier.get(), m_processor.get(), m_failures.get(), 64 * 1024});
+        server::WebhookRoute::Dependencies{m_verifier.get(), m_worker.get(), m_failures.get(), 64 * 1024});
     m_route->install(*m_service);
     QVERIFY(m_service->listen(QHostAddress::LocalHost, 0).ok());
     m_client = std::make_unique<test::HttpTestClient>();
@@ -87,6 +90,7 @@ void TestWebhookRoute::cleanup()
 {
     m_client.reset();
     m_route.reset();
+    m_worker.reset();
     m_service.reset();
     m_processor.reset();
     m_db.reset();
