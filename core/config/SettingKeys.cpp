@@ -32,6 +32,8 @@ const QList<SettingDescriptor> &settingDescriptors()
         {ApiToken, true, u"Bearer token the payment endpoints require (at least 32 characters)"_s},
         {AllowedRedirectHosts, false,
          u"Hosts that success_url, cancel_url and return_url may point at (comma-separated)"_s},
+        {PortalReturnUrl, false,
+         u"Where a Customer Portal link made in the dashboard sends the customer back"_s},
     };
     return descriptors;
 }

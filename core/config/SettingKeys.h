@@ -27,6 +27,7 @@ inline const QString DunningWebhookUrl = QStringLiteral("BILLING_DUNNING_WEBHOOK
 inline const QString DunningCommand = QStringLiteral("BILLING_DUNNING_COMMAND");
 inline const QString LicenseKeyPath = QStringLiteral("BILLING_LICENSE_KEY_PATH");
 inline const QString AllowedRedirectHosts = QStringLiteral("BILLING_ALLOWED_REDIRECT_HOSTS");
+inline const QString PortalReturnUrl = QStringLiteral("BILLING_PORTAL_RETURN_URL");
 } // namespace SettingKeys
 
 struct SettingDescriptor

@@ -53,6 +53,8 @@ struct Settings
     QString apiToken;
     // Lower-case host names; "*.example.com" also allows every subdomain.
     QStringList allowedRedirectHosts;
+    // Where a portal link made in the dashboard returns the customer.
+    QString portalReturnUrl;
 
     // Test or live, as the secret key says.
     StripeMode mode() const;

@@ -2,6 +2,7 @@
 
 #include "SecretMask.h"
 #include "SettingKeys.h"
+#include "billing/RedirectAllowList.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -425,6 +426,15 @@ private:
             allowed << host;
         }
         m_result.settings.allowedRedirectHosts = allowed;
+
+        const QString portalReturn = value(SettingKeys::PortalReturnUrl);
+        if (!portalReturn.isEmpty()) {
+            if (const QString problem = RedirectAllowList(allowed).check(portalReturn); !problem.isEmpty()) {
+                error(SettingKeys::PortalReturnUrl, u"BILLING_PORTAL_RETURN_URL "_s + problem);
+                return;
+            }
+            m_result.settings.portalReturnUrl = portalReturn;
+        }
     }
 
     void readListener()

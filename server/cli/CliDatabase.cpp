@@ -17,4 +17,23 @@ std::optional<CliDatabase> openCliDatabase(const Settings &settings, CliStreams 
     return opened;
 }
 
+std::optional<CliDatabase> openMigratedCliDatabase(const Settings &settings, CliStreams streams)
+{
+    std::optional<CliDatabase> opened = openCliDatabase(settings, streams);
+    if (!opened)
+        return std::nullopt;
+    Result<MigrationStatus> status = opened->migrator->status();
+    if (!status) {
+        streams.err << u"error: "_s << status.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    if (!status->isCurrent()) {
+        streams.err
+            << u"error: the database is not at this build's schema; run agencyos-billing-server migrate"_s
+            << Qt::endl;
+        return std::nullopt;
+    }
+    return opened;
+}
+
 } // namespace billing::server

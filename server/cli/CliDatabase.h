@@ -18,5 +18,7 @@ struct CliDatabase
 
 // Prints the error and returns nothing when the built-in migrations cannot be read.
 std::optional<CliDatabase> openCliDatabase(const Settings &settings, CliStreams streams);
+// The same, for commands that need this build's schema: says to migrate when it is not.
+std::optional<CliDatabase> openMigratedCliDatabase(const Settings &settings, CliStreams streams);
 
 } // namespace billing::server

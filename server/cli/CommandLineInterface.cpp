@@ -5,6 +5,7 @@
 #include "LicenseCommand.h"
 #include "MigrateCommand.h"
 #include "ServeCommand.h"
+#include "StaffCommand.h"
 #include "WebhookCommand.h"
 
 #include <QCoreApplication>
@@ -27,6 +28,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<WebhookCommand>());
     m_commands.push_back(std::make_unique<LicenseCommand>());
     m_commands.push_back(std::make_unique<EventsCommand>());
+    m_commands.push_back(std::make_unique<StaffCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;

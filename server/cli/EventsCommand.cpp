@@ -40,16 +40,9 @@ int EventsCommand::run(const QCommandLineParser &parser, CliStreams streams)
     const std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScope::All, streams);
     if (!settings)
         return ExitConfiguration;
-    std::optional<CliDatabase> opened = openCliDatabase(settings.value(), streams);
+    std::optional<CliDatabase> opened = openMigratedCliDatabase(settings.value(), streams);
     if (!opened)
         return ExitFailure;
-    Result<MigrationStatus> status = opened->migrator->status();
-    if (!status || !status->isCurrent()) {
-        streams.err
-            << u"error: the database is not at this build's schema; run agencyos-billing-server migrate"_s
-            << Qt::endl;
-        return ExitFailure;
-    }
     Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings->licenseKeyPath);
     if (!signer) {
         streams.err << u"error: "_s << signer.error().message << Qt::endl;

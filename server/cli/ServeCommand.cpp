@@ -3,12 +3,14 @@
 #include "CliDatabase.h"
 #include "CliSettings.h"
 #include "ShutdownSignals.h"
+#include "admin/AdminRoutes.h"
 #include "billing/DunningSender.h"
 #include "billing/EventProcessor.h"
 #include "db/DeliveryFailureLog.h"
 #include "http/HttpService.h"
 #include "license/LicenseSigner.h"
 #include "payments/PaymentsRoutes.h"
+#include "payments/StripeActions.h"
 #include "stripe/StripeClient.h"
 #include "webhook/EventWorker.h"
 #include "webhook/SignatureVerifier.h"
@@ -109,6 +111,10 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     EventWorker eventWorker(processor, *opened->database);
     WebhookRoute webhooks({&verifier, &eventWorker, &deliveryFailures});
     webhooks.install(service);
+    StripeActions stripeActions(&stripe, opened->database.get(), PlanCatalog(settings->prices));
+    AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, settings->mode(),
+                       settings->portalReturnUrl, RedirectAllowList(settings->allowedRedirectHosts)});
+    admin.install(service);
 
     DunningSender dunning(*opened->database, &network,
                           {settings->dunningWebhookUrl, settings->dunningCommand});

@@ -1,8 +1,8 @@
 #include "PaymentsRoutes.h"
 
+#include "StripeActions.h"
 #include "StripeErrorMapping.h"
 #include "billing/SubscriptionSummary.h"
-#include "db/AuditLog.h"
 #include "db/CustomerStore.h"
 #include "http/JsonBody.h"
 #include "stripe/StripeClient.h"
@@ -21,18 +21,6 @@ const QString kPortalPath = u"/payments/stripe/portal"_s;
 const QString kSubscriptionPath = u"/payments/stripe/subscription/{id}"_s;
 const QString kCancelPath = u"/payments/stripe/subscription/{id}/cancel"_s;
 
-bool isCustomerId(const QString &text)
-{
-    static const QRegularExpression pattern(u"^cus_[A-Za-z0-9]{1,250}$"_s);
-    return pattern.match(text).hasMatch();
-}
-
-bool isSubscriptionId(const QString &text)
-{
-    static const QRegularExpression pattern(u"^sub_[A-Za-z0-9_]{1,250}$"_s);
-    return pattern.match(text).hasMatch();
-}
-
 // Stripe accepts client_reference_id of up to 200 letters, digits, '-' and '_'.
 bool isValidTenantId(const QString &tenantId)
 {
@@ -44,6 +32,14 @@ bool isPlausibleEmail(const QString &email)
 {
     static const QRegularExpression pattern(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
     return pattern.match(email).hasMatch();
+}
+
+void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
+{
+    if (const auto *error = std::get_if<ApiError>(&answer))
+        responder.sendError(*error);
+    else
+        responder.sendJson(200, std::get<QJsonObject>(answer));
 }
 
 ApiError databaseUnavailable(const Error &error)
@@ -58,6 +54,7 @@ PaymentsRoutes::PaymentsRoutes(Dependencies dependencies, QObject *parent)
     , m_deps(std::move(dependencies))
     , m_auth(m_deps.apiToken)
     , m_customers(std::make_unique<CustomerStore>(*m_deps.database))
+    , m_actions(new StripeActions(m_deps.stripe, m_deps.database, m_deps.plans, this))
 {}
 
 PaymentsRoutes::~PaymentsRoutes() = default;
@@ -186,7 +183,7 @@ void PaymentsRoutes::createPortalSession(const HttpRequest &request, HttpRespond
 {
     JsonBody body = JsonBody::parse(request, {u"customer_id"_s, u"return_url"_s});
     const QString customerId = body.requiredString(u"customer_id"_s, 255);
-    if (!customerId.isEmpty() && !isCustomerId(customerId))
+    if (!customerId.isEmpty() && !StripeActions::isCustomerId(customerId))
         body.fail(u"customer_id"_s, u"customer_id must be a Stripe customer id (cus_…)"_s);
     const QString returnUrl = body.requiredString(u"return_url"_s, 2048);
     if (const QString problem = m_deps.redirects.check(returnUrl); !returnUrl.isEmpty() && !problem.isEmpty())
@@ -196,40 +193,20 @@ void PaymentsRoutes::createPortalSession(const HttpRequest &request, HttpRespond
         return;
     }
 
-    const FormParams params{{u"customer"_s, customerId}, {u"return_url"_s, returnUrl}};
-    StripeJob *job = m_deps.stripe->post(u"/v1/billing_portal/sessions"_s, params,
-                                         QString::fromLatin1(request.header("Idempotency-Key").left(255)));
-    connect(job, &StripeJob::finished, this, [responder](const StripeResult &result) mutable {
-        if (!result.ok()) {
-            responder.sendError(apiErrorForStripe(
-                result.error, {{u"customer"_s, u"customer_id"_s}, {u"return_url"_s, u"return_url"_s}},
-                u"Ensure the customer_id exists in the configured Stripe account, in the same mode (live or "
-                "test) as STRIPE_SECRET_KEY"_s));
-            return;
-        }
-        const QString url = result.object.value(u"url"_s).toString();
-        if (url.isEmpty()) {
-            responder.sendError(
-                {502, u"api_error"_s, u"Stripe's portal session has no url"_s, {}, result.requestId, {}});
-            return;
-        }
-        responder.sendJson(200, {{u"url"_s, url}});
-    });
+    m_actions->createPortalSession(
+        customerId, returnUrl, QString::fromLatin1(request.header("Idempotency-Key").left(255)),
+        [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 
 namespace {
 
 std::optional<ApiError> checkSubscriptionId(const QString &id)
 {
-    if (!isSubscriptionId(id))
+    if (!StripeActions::isSubscriptionId(id))
         return ApiError::invalidRequest(u"the subscription id must be a Stripe subscription id (sub_…)"_s,
                                         u"subscription_id"_s);
     return std::nullopt;
 }
-
-const QString kSubscriptionMissingHint =
-    u"Ensure the subscription exists in the configured Stripe account, in the same mode (live or test) as "
-    "STRIPE_SECRET_KEY"_s;
 
 } // namespace
 
@@ -243,8 +220,8 @@ void PaymentsRoutes::getSubscription(const HttpRequest &request, HttpResponder r
     StripeJob *job = m_deps.stripe->get(u"/v1/subscriptions/"_s + id);
     connect(job, &StripeJob::finished, this, [this, responder](const StripeResult &result) mutable {
         if (!result.ok()) {
-            responder.sendError(
-                apiErrorForStripe(result.error, {{u"id"_s, u"subscription_id"_s}}, kSubscriptionMissingHint));
+            responder.sendError(apiErrorForStripe(result.error, {{u"id"_s, u"subscription_id"_s}},
+                                                  StripeActions::kSubscriptionMissingHint));
             return;
         }
         responder.sendJson(200, subscriptionSummary(result.object, m_deps.plans));
@@ -265,38 +242,9 @@ void PaymentsRoutes::cancelSubscription(const HttpRequest &request, HttpResponde
         return;
     }
 
-    // Now: DELETE, and Stripe follows with customer.subscription.deleted. At
-    // period end: the subscription stays active until then.
-    StripeJob *job = atPeriodEnd ? m_deps.stripe->post(u"/v1/subscriptions/"_s + id,
-                                                       FormParams{{u"cancel_at_period_end"_s, u"true"_s}})
-                                 : m_deps.stripe->del(u"/v1/subscriptions/"_s + id);
-    const QString remote = request.remoteAddress.toString();
-    connect(job, &StripeJob::finished, this,
-            [this, responder, id, atPeriodEnd, remote](const StripeResult &result) mutable {
-                AuditLog::Entry entry;
-                entry.actor = u"api"_s;
-                entry.action =
-                    atPeriodEnd ? u"subscription.cancel_at_period_end"_s : u"subscription.cancel"_s;
-                entry.targetType = u"subscription"_s;
-                entry.targetId = id;
-                entry.succeeded = result.ok();
-                entry.details = {{u"at_period_end"_s, atPeriodEnd},
-                                 {u"remote_address"_s, remote},
-                                 {u"stripe_request_id"_s, result.requestId}};
-                if (result.ok())
-                    entry.details.insert(u"status"_s, result.object.value(u"status"_s));
-                else
-                    entry.details.insert(u"error"_s, result.error.summary());
-                if (Result<void> recorded = AuditLog(*m_deps.database).record(entry); !recorded)
-                    qWarning("audit log write failed: %s", qPrintable(recorded.error().message));
-
-                if (!result.ok()) {
-                    responder.sendError(apiErrorForStripe(result.error, {{u"id"_s, u"subscription_id"_s}},
-                                                          kSubscriptionMissingHint));
-                    return;
-                }
-                responder.sendJson(200, subscriptionSummary(result.object, m_deps.plans));
-            });
+    m_actions->cancelSubscription(
+        id, atPeriodEnd, u"api"_s, {{u"remote_address"_s, request.remoteAddress.toString()}},
+        [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 
 } // namespace billing::server

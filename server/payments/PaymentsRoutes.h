@@ -16,6 +16,7 @@ class StripeClient;
 } // namespace billing
 
 namespace billing::server {
+class StripeActions;
 
 // The seed's four outgoing-call endpoints under /payments/stripe: checkout,
 // portal, subscription get and cancel. Each checks the API token and its body,
@@ -54,6 +55,7 @@ private:
     Dependencies m_deps;
     ApiTokenAuth m_auth;
     std::unique_ptr<CustomerStore> m_customers;
+    StripeActions *m_actions;
 };
 
 } // namespace billing::server

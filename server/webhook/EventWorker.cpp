@@ -42,4 +42,17 @@ void EventWorker::submit(QList<EventProcessor::Admitted> events, Done done)
         Qt::QueuedConnection);
 }
 
+void EventWorker::replay(const QString &eventId, std::function<void(const EventProcessor::Report &)> done)
+{
+    QMetaObject::invokeMethod(
+        m_threadContext,
+        [this, eventId, done = std::move(done)]() mutable {
+            EventProcessor::Report report = m_processor.replay(eventId);
+            QMetaObject::invokeMethod(
+                this, [done = std::move(done), report = std::move(report)] { done(report); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
 } // namespace billing::server

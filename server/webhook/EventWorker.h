@@ -38,6 +38,10 @@ public:
     // done(reports) runs later on this object's thread, one report per event.
     void submit(QList<EventProcessor::Admitted> events, Done done);
 
+    // Applies a stored event again on the worker's thread, after the batches
+    // already submitted; done(report) runs on this object's thread.
+    void replay(const QString &eventId, std::function<void(const EventProcessor::Report &)> done);
+
 private:
     EventProcessor &m_processor;
     QThread m_thread;

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "AdminList.h"
+
+namespace billing::server {
+
+// The lists of the admin API, one per view of the dashboard.
+namespace AdminLists {
+AdminList events();
+AdminList subscriptions();
+AdminList licenses();
+AdminList invoices();
+AdminList deliveries();
+AdminList dunning();
+AdminList audit();
+} // namespace AdminLists
+
+} // namespace billing::server

@@ -1,0 +1,381 @@
+#include "AdminRoutes.h"
+
+#include "AdminLists.h"
+#include "ChangeFeed.h"
+#include "DashboardSummary.h"
+#include "billing/EventProcessor.h"
+#include "db/AuditLog.h"
+#include "db/CustomerStore.h"
+#include "db/Database.h"
+#include "db/StaffStore.h"
+#include "http/JsonBody.h"
+#include "payments/StripeActions.h"
+#include "webhook/EventWorker.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server {
+
+namespace {
+
+const QString kBase = u"/admin/v1"_s;
+
+ApiError databaseUnavailable(const Error &error)
+{
+    return {503, u"api_error"_s, u"the billing database is unavailable: "_s + error.message, {}, {}, {}};
+}
+
+ApiError notFound(const QString &what, const QString &param)
+{
+    return {404, u"invalid_request_error"_s, what, param, {}, {}};
+}
+
+QJsonArray toArray(const QList<QJsonObject> &rows)
+{
+    QJsonArray array;
+    for (const QJsonObject &row : rows)
+        array.append(row);
+    return array;
+}
+
+void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
+{
+    if (const auto *error = std::get_if<ApiError>(&answer))
+        responder.sendError(*error);
+    else
+        responder.sendJson(200, std::get<QJsonObject>(answer));
+}
+
+} // namespace
+
+AdminRoutes::AdminRoutes(Dependencies dependencies, QObject *parent)
+    : QObject(parent)
+    , m_deps(std::move(dependencies))
+    , m_staff(std::make_unique<StaffStore>(*m_deps.database))
+    , m_changes(new ChangeFeed(*m_deps.database, this))
+{}
+
+AdminRoutes::~AdminRoutes() = default;
+
+void AdminRoutes::install(HttpService &service)
+{
+    service.addRoute("GET", kBase + u"/session"_s, signedIn(&AdminRoutes::session));
+    service.addRoute("GET", kBase + u"/summary"_s, signedIn(&AdminRoutes::summary));
+    service.addRoute("GET", kBase + u"/events"_s, list(AdminLists::events()));
+    service.addRoute("GET", kBase + u"/events/{id}"_s, signedIn(&AdminRoutes::event));
+    service.addRoute("POST", kBase + u"/events/{id}/replay"_s, signedIn(&AdminRoutes::replayEvent));
+    service.addRoute("GET", kBase + u"/subscriptions"_s, list(AdminLists::subscriptions()));
+    service.addRoute("POST", kBase + u"/subscriptions/{id}/cancel"_s,
+                     signedIn(&AdminRoutes::cancelSubscription));
+    service.addRoute("POST", kBase + u"/portal"_s, signedIn(&AdminRoutes::createPortalLink));
+    service.addRoute("GET", kBase + u"/licenses"_s, list(AdminLists::licenses()));
+    service.addRoute("GET", kBase + u"/invoices"_s, list(AdminLists::invoices()));
+    service.addRoute("GET", kBase + u"/deliveries"_s, list(AdminLists::deliveries()));
+    service.addRoute("GET", kBase + u"/dunning"_s, list(AdminLists::dunning()));
+    service.addRoute("POST", kBase + u"/dunning/{id}/resend"_s, signedIn(&AdminRoutes::resendDunning));
+    service.addRoute("GET", kBase + u"/audit"_s, list(AdminLists::audit()));
+    service.addRoute("GET", kBase + u"/tenants/{id}"_s, signedIn(&AdminRoutes::tenant));
+    service.addRoute("GET", kBase + u"/changes"_s, signedIn(&AdminRoutes::changes));
+}
+
+HttpService::Handler AdminRoutes::signedIn(Route route)
+{
+    return signedIn([this, route](const HttpRequest &request, HttpResponder responder, const QString &staff) {
+        (this->*route)(request, std::move(responder), staff);
+    });
+}
+
+HttpService::Handler AdminRoutes::signedIn(Action action)
+{
+    return [this, action](const HttpRequest &request, HttpResponder responder) {
+        const QByteArray authorization = request.header("Authorization");
+        const QByteArray token =
+            authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+        Result<std::optional<QString>> staff = token.isEmpty()
+                                                   ? Result<std::optional<QString>>(std::optional<QString>())
+                                                   : m_staff->authenticate(token);
+        if (!staff) {
+            responder.sendError(databaseUnavailable(staff.error()));
+            return;
+        }
+        if (!staff->has_value()) {
+            responder.sendError(
+                {401,
+                 u"authentication_error"_s,
+                 token.isEmpty() ? u"sign in with a staff token: Authorization: Bearer <token>"_s
+                                 : u"this staff token is unknown or revoked; ask an operator for a new one "
+                                   "(agencyos-billing-server staff add <name>)"_s,
+                 {},
+                 {},
+                 {{"WWW-Authenticate", "Bearer"}}});
+            return;
+        }
+        if (request.body.size() > kMaxBodyBytes) {
+            responder.sendError({413,
+                                 u"invalid_request_error"_s,
+                                 u"the request body is larger than %1 bytes"_s.arg(kMaxBodyBytes),
+                                 {},
+                                 {},
+                                 {}});
+            return;
+        }
+        action(request, std::move(responder), staff->value());
+    };
+}
+
+HttpService::Handler AdminRoutes::list(AdminList spec)
+{
+    return signedIn(
+        [this, spec = std::move(spec)](const HttpRequest &request, HttpResponder responder, const QString &) {
+            Result<QSqlDatabase> db = m_deps.database->connection();
+            if (!db) {
+                responder.sendError(databaseUnavailable(db.error()));
+                return;
+            }
+            std::variant<QJsonObject, ApiError> page = spec.page(db.value(), request.query);
+            if (const auto *error = std::get_if<ApiError>(&page))
+                responder.sendError(*error);
+            else
+                responder.sendJson(200, std::get<QJsonObject>(page));
+        });
+}
+
+void AdminRoutes::audit(const QString &staff, const QString &action, const QString &targetType,
+                        const QString &targetId, const QJsonObject &details, bool succeeded)
+{
+    AuditLog::Entry entry{staff, action, targetType, targetId, details, succeeded};
+    if (Result<void> recorded = AuditLog(*m_deps.database).record(entry); !recorded)
+        qWarning("audit log write failed: %s", qPrintable(recorded.error().message));
+}
+
+void AdminRoutes::session(const HttpRequest &, HttpResponder responder, const QString &staff)
+{
+    responder.sendJson(200, {{u"staff"_s, staff},
+                             {u"mode"_s, stripeModeName(m_deps.mode)},
+                             {u"version"_s, QStringLiteral(BILLING_VERSION)}});
+}
+
+void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QString &)
+{
+    Result<QSqlDatabase> db = m_deps.database->connection();
+    Result<QJsonObject> figures = db ? DashboardSummary::read(db.value(), QDateTime::currentSecsSinceEpoch())
+                                     : Result<QJsonObject>(db.error());
+    if (!figures) {
+        responder.sendError(databaseUnavailable(figures.error()));
+        return;
+    }
+    QJsonObject body = figures.value();
+    body.insert(u"mode"_s, stripeModeName(m_deps.mode));
+    responder.sendJson(200, body);
+}
+
+void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, const QString &)
+{
+    const QString id = request.pathArgs.value(u"id"_s);
+    Result<QSqlDatabase> db = m_deps.database->connection();
+    if (!db) {
+        responder.sendError(databaseUnavailable(db.error()));
+        return;
+    }
+    AdminList spec = AdminLists::events();
+    spec.columns.append({u"payload"_s, u"payload"_s, AdminList::Kind::Text});
+    Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"stripe_event_id = ?"_s, {id}, 1);
+    if (!rows) {
+        responder.sendError(databaseUnavailable(rows.error()));
+        return;
+    }
+    if (rows->isEmpty()) {
+        responder.sendError(notFound(u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s));
+        return;
+    }
+    QJsonObject row = rows->constFirst();
+    // The payload exactly as received, as JSON again for the reader.
+    const QJsonDocument payload = QJsonDocument::fromJson(row.value(u"payload"_s).toString().toUtf8());
+    row.insert(u"payload"_s, payload.isObject() ? QJsonValue(payload.object()) : row.value(u"payload"_s));
+    responder.sendJson(200, row);
+}
+
+void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
+{
+    const QString id = request.pathArgs.value(u"id"_s);
+    if (!id.startsWith(u"evt_") || id.size() > 255) {
+        responder.sendError(
+            ApiError::invalidRequest(u"the event id must be a Stripe event id (evt_…)"_s, u"id"_s));
+        return;
+    }
+    m_deps.events->replay(id, [this, responder, id, staff](const EventProcessor::Report &report) mutable {
+        const bool applied = report.outcome == EventProcessor::Outcome::Processed ||
+                             report.outcome == EventProcessor::Outcome::Ignored ||
+                             report.outcome == EventProcessor::Outcome::Duplicate;
+        const QString outcome = EventProcessor::outcomeName(report.outcome);
+        audit(staff, u"event.replay"_s, u"event"_s, id,
+              {{u"outcome"_s, outcome}, {u"message"_s, report.message}}, applied);
+        if (report.outcome == EventProcessor::Outcome::Refused && report.message.contains(u"no event")) {
+            responder.sendError(notFound(report.message, u"id"_s));
+            return;
+        }
+        responder.sendJson(200, {{u"event"_s, id}, {u"outcome"_s, outcome}, {u"message"_s, report.message}});
+    });
+}
+
+void AdminRoutes::cancelSubscription(const HttpRequest &request, HttpResponder responder,
+                                     const QString &staff)
+{
+    const QString id = request.pathArgs.value(u"id"_s);
+    if (!StripeActions::isSubscriptionId(id)) {
+        responder.sendError(ApiError::invalidRequest(
+            u"the subscription id must be a Stripe subscription id (sub_…)"_s, u"subscription_id"_s));
+        return;
+    }
+    JsonBody body = JsonBody::parse(request, {u"at_period_end"_s});
+    const std::optional<bool> atPeriodEnd = body.optionalBool(u"at_period_end"_s);
+    // The dashboard must say which: cancelling now by omission is not undoable.
+    if (!body.error() && !atPeriodEnd)
+        body.fail(u"at_period_end"_s,
+                  u"at_period_end is required: true (at the period end) or false (now)"_s);
+    if (body.error()) {
+        responder.sendError(*body.error());
+        return;
+    }
+    m_deps.stripe->cancelSubscription(
+        id, *atPeriodEnd, staff, {{u"via"_s, u"dashboard"_s}},
+        [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
+}
+
+void AdminRoutes::createPortalLink(const HttpRequest &request, HttpResponder responder, const QString &staff)
+{
+    JsonBody body = JsonBody::parse(request, {u"customer_id"_s, u"tenant_id"_s, u"return_url"_s});
+    QString customerId = body.optionalString(u"customer_id"_s, 255);
+    const QString tenantId = body.optionalString(u"tenant_id"_s, 200);
+    QString returnUrl = body.optionalString(u"return_url"_s, 2048);
+    if (returnUrl.isEmpty())
+        returnUrl = m_deps.portalReturnUrl;
+    if (customerId.isEmpty() == tenantId.isEmpty())
+        body.fail(u"customer_id"_s, u"give either customer_id (cus_…) or tenant_id"_s);
+    else if (!customerId.isEmpty() && !StripeActions::isCustomerId(customerId))
+        body.fail(u"customer_id"_s, u"customer_id must be a Stripe customer id (cus_…)"_s);
+    if (returnUrl.isEmpty())
+        body.fail(u"return_url"_s, u"return_url is required when BILLING_PORTAL_RETURN_URL is not set"_s);
+    else if (const QString problem = m_deps.redirects.check(returnUrl); !problem.isEmpty())
+        body.fail(u"return_url"_s, u"return_url "_s + problem);
+    if (body.error()) {
+        responder.sendError(*body.error());
+        return;
+    }
+    if (customerId.isEmpty()) {
+        Result<QString> found = CustomerStore(*m_deps.database).customerForTenant(tenantId);
+        if (!found) {
+            responder.sendError(databaseUnavailable(found.error()));
+            return;
+        }
+        if (found->isEmpty()) {
+            responder.sendError(
+                notFound(u"tenant %1 has no Stripe customer yet"_s.arg(tenantId), u"tenant_id"_s));
+            return;
+        }
+        customerId = found.value();
+    }
+    m_deps.stripe->createPortalSession(
+        customerId, returnUrl, {},
+        [this, responder, customerId, staff](const StripeActions::Answer &answer) mutable {
+            // The URL logs the customer in: it goes to the dashboard, not into the audit log.
+            audit(staff, u"customer.portal_link"_s, u"customer"_s, customerId, {},
+                  std::holds_alternative<QJsonObject>(answer));
+            sendAnswer(responder, answer);
+        });
+}
+
+void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder responder, const QString &staff)
+{
+    bool ok = false;
+    const qint64 id = request.pathArgs.value(u"id"_s).toLongLong(&ok);
+    if (!ok || id <= 0) {
+        responder.sendError(ApiError::invalidRequest(u"the notice id must be a positive number"_s, u"id"_s));
+        return;
+    }
+    Result<QSqlDatabase> db = m_deps.database->connection();
+    if (!db) {
+        responder.sendError(databaseUnavailable(db.error()));
+        return;
+    }
+    // A new notice with a key of its own: the hook sees a new delivery, and the
+    // original stays in the history as it was.
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    Result<SqlRows> inserted = runQuery(
+        db.value(), u"cannot queue the notice again"_s,
+        u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
+        u"stripe_invoice_id, "
+        "recipient_email, payload, status, attempts, next_attempt_at, created_at) "
+        "SELECT kind, dedupe_key || ':resend:' || ?, tenant_id, stripe_customer_id, stripe_invoice_id, "
+        "recipient_email, payload, 'pending', 0, ?, ? FROM notification_outbox WHERE id = ?"_s,
+        {QString::number(QDateTime::currentMSecsSinceEpoch()), now, now, id});
+    if (!inserted) {
+        responder.sendError(databaseUnavailable(inserted.error()));
+        return;
+    }
+    if (inserted->numRowsAffected() == 0) {
+        responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
+        return;
+    }
+    audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {}, true);
+    responder.sendJson(200, {{u"id"_s, id}, {u"status"_s, u"pending"_s}});
+}
+
+void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)
+{
+    const QString id = request.pathArgs.value(u"id"_s);
+    Result<QSqlDatabase> db = m_deps.database->connection();
+    if (!db) {
+        responder.sendError(databaseUnavailable(db.error()));
+        return;
+    }
+    AdminList tenants;
+    tenants.from = u"tenants"_s;
+    tenants.keySql = u"tenant_id"_s;
+    tenants.columns = {{u"id"_s, u"tenant_id"_s, AdminList::Kind::Text},
+                       {u"email"_s, u"email"_s, AdminList::Kind::Text},
+                       {u"status"_s, u"status"_s, AdminList::Kind::Text},
+                       {u"provisioned_at"_s, u"provisioned_at"_s, AdminList::Kind::Integer},
+                       {u"created_at"_s, u"created_at"_s, AdminList::Kind::Integer}};
+    Result<QList<QJsonObject>> found = tenants.rows(db.value(), u"tenant_id = ?"_s, {id}, 1);
+    if (!found) {
+        responder.sendError(databaseUnavailable(found.error()));
+        return;
+    }
+    if (found->isEmpty()) {
+        responder.sendError(notFound(u"no tenant %1"_s.arg(id.left(200)), u"id"_s));
+        return;
+    }
+    QJsonObject body{{u"tenant"_s, found->constFirst()}};
+    const QList<std::pair<QString, AdminList>> parts = {{u"subscriptions"_s, AdminLists::subscriptions()},
+                                                        {u"invoices"_s, AdminLists::invoices()},
+                                                        {u"licenses"_s, AdminLists::licenses()}};
+    for (const auto &[name, spec] : parts) {
+        Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"tenant_id = ?"_s, {id}, 100);
+        if (!rows) {
+            responder.sendError(databaseUnavailable(rows.error()));
+            return;
+        }
+        body.insert(name, toArray(rows.value()));
+    }
+    responder.sendJson(200, body);
+}
+
+void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)
+{
+    bool ok = true;
+    const int wait =
+        request.query.hasQueryItem(u"wait"_s) ? request.query.queryItemValue(u"wait"_s).toInt(&ok) : 0;
+    if (!ok || wait < 0 || wait > 30) {
+        responder.sendError(ApiError::invalidRequest(u"wait must be 0 to 30 seconds"_s, u"wait"_s));
+        return;
+    }
+    m_changes->wait(request.query.queryItemValue(u"cursor"_s), std::chrono::seconds(wait),
+                    std::move(responder));
+}
+
+} // namespace billing::server

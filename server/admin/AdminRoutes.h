@@ -1,0 +1,75 @@
+#pragma once
+
+#include "AdminList.h"
+#include "billing/RedirectAllowList.h"
+#include "config/Settings.h"
+#include "http/HttpService.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace billing {
+class Database;
+class StaffStore;
+} // namespace billing
+
+namespace billing::server {
+
+class ChangeFeed;
+class EventWorker;
+class StripeActions;
+
+// /admin/v1: what the dashboard reads and does, for signed-in staff only.
+// Every request carries a staff member's personal token; every action is
+// audited under that member's name. Lists are documented in the README.
+class AdminRoutes final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Dependencies
+    {
+        Database *database = nullptr;
+        StripeActions *stripe = nullptr;
+        EventWorker *events = nullptr;
+        StripeMode mode = StripeMode::Unknown;
+        // Where the Customer Portal sends a customer back when the dashboard gives no return_url.
+        QString portalReturnUrl;
+        RedirectAllowList redirects;
+    };
+
+    explicit AdminRoutes(Dependencies dependencies, QObject *parent = nullptr);
+    ~AdminRoutes() override;
+
+    void install(HttpService &service);
+
+    static constexpr qsizetype kMaxBodyBytes = 16 * 1024;
+
+private:
+    using Action = std::function<void(const HttpRequest &, HttpResponder, const QString &staff)>;
+    using Route = void (AdminRoutes::*)(const HttpRequest &, HttpResponder, const QString &staff);
+    // Wraps an action with the staff token and body-size checks.
+    HttpService::Handler signedIn(Action action);
+    HttpService::Handler signedIn(Route route);
+    HttpService::Handler list(AdminList list);
+
+    void session(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void summary(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void event(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void cancelSubscription(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void createPortalLink(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void resendDunning(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void tenant(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void changes(const HttpRequest &request, HttpResponder responder, const QString &staff);
+
+    void audit(const QString &staff, const QString &action, const QString &targetType,
+               const QString &targetId, const QJsonObject &details, bool succeeded);
+
+    Dependencies m_deps;
+    std::unique_ptr<StaffStore> m_staff;
+    ChangeFeed *m_changes;
+};
+
+} // namespace billing::server

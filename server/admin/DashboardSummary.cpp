@@ -1,0 +1,112 @@
+#include "DashboardSummary.h"
+
+#include "db/Database.h"
+
+#include <QDate>
+#include <QDateTime>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server::DashboardSummary {
+
+namespace {
+
+constexpr qint64 kDay = 24 * 3600;
+
+qint64 singleNumber(QSqlDatabase &db, const QString &sql, const QVariantList &values, Error *error)
+{
+    Result<SqlRows> rows = runQuery(db, u"cannot read the summary"_s, sql, values);
+    if (!rows) {
+        *error = rows.error();
+        return 0;
+    }
+    return rows->next() ? rows->value(0).toLongLong() : 0;
+}
+
+} // namespace
+
+Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
+{
+    Error error{ErrorCode::Database, {}};
+    QJsonObject summary;
+    summary.insert(u"active_subscriptions"_s,
+                   singleNumber(db,
+                                u"SELECT COUNT(*) FROM subscriptions WHERE status IN ('active', 'trialing', "
+                                "'past_due')"_s,
+                                {}, &error));
+    summary.insert(u"trials_ending_soon"_s,
+                   singleNumber(db,
+                                u"SELECT COUNT(*) FROM subscriptions WHERE status = 'trialing' AND trial_end "
+                                "BETWEEN ? AND ?"_s,
+                                {now, now + 7 * kDay}, &error));
+    summary.insert(u"failed_deliveries_24h"_s,
+                   singleNumber(db,
+                                u"SELECT COUNT(*) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
+                                {now - kDay}, &error));
+    const qint64 pastDue =
+        singleNumber(db, u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"_s, {}, &error);
+    if (!error.message.isEmpty())
+        return error;
+
+    // MRR: what active and past-due subscriptions bill, per month.
+    QJsonArray mrr;
+    {
+        Result<SqlRows> rows =
+            runQuery(db, u"cannot read the MRR"_s,
+                     u"SELECT COALESCE(plan, 'other'), COALESCE(currency, ''), COUNT(*), "
+                     "SUM(CASE billing_interval WHEN 'year' THEN unit_amount / 12 WHEN 'week' THEN "
+                     "unit_amount * 52 / 12 "
+                     "WHEN 'day' THEN unit_amount * 365 / 12 ELSE unit_amount END) "
+                     "FROM subscriptions WHERE status IN ('active', 'past_due') AND unit_amount IS NOT NULL "
+                     "GROUP BY COALESCE(plan, 'other'), COALESCE(currency, '') ORDER BY 1, 2"_s);
+        if (!rows)
+            return rows.error();
+        while (rows->next()) {
+            mrr.append(QJsonObject{{u"plan"_s, rows->value(0).toString()},
+                                   {u"currency"_s, rows->value(1).toString()},
+                                   {u"subscriptions"_s, rows->value(2).toLongLong()},
+                                   {u"amount"_s, rows->value(3).toLongLong()}});
+        }
+    }
+    summary.insert(u"mrr"_s, mrr);
+
+    QJsonArray pastDueAmounts;
+    {
+        Result<SqlRows> rows =
+            runQuery(db, u"cannot read the past-due amounts"_s,
+                     u"SELECT currency, SUM(amount_remaining) FROM invoices WHERE status = 'open' AND "
+                     "attempt_count > 0 GROUP BY currency ORDER BY currency"_s);
+        if (!rows)
+            return rows.error();
+        while (rows->next()) {
+            pastDueAmounts.append(QJsonObject{{u"currency"_s, rows->value(0).toString()},
+                                              {u"amount"_s, rows->value(1).toLongLong()}});
+        }
+    }
+    summary.insert(u"past_due"_s, QJsonObject{{u"count"_s, pastDue}, {u"amounts"_s, pastDueAmounts}});
+
+    // Days as whole multiples of 86,400 s: UTC days, the same on both dialects.
+    QJsonArray payments;
+    {
+        Result<SqlRows> rows = runQuery(
+            db, u"cannot read the payments"_s,
+            u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ? "
+            "GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
+            {(now / kDay - 29) * kDay});
+        if (!rows)
+            return rows.error();
+        while (rows->next()) {
+            const QDate day =
+                QDateTime::fromSecsSinceEpoch(rows->value(0).toLongLong() * kDay, Qt::UTC).date();
+            payments.append(QJsonObject{{u"day"_s, day.toString(Qt::ISODate)},
+                                        {u"currency"_s, rows->value(1).toString()},
+                                        {u"amount"_s, rows->value(2).toLongLong()},
+                                        {u"count"_s, rows->value(3).toLongLong()}});
+        }
+    }
+    summary.insert(u"payments_by_day"_s, payments);
+    return summary;
+}
+
+} // namespace billing::server::DashboardSummary
