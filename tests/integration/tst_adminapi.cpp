@@ -1,0 +1,363 @@
+#include "HttpTestClient.h"
+#include "ServerProcess.h"
+#include "StripeEmulator.h"
+#include "TestDatabase.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+namespace {
+
+const QString kSecretKey = u"sk_test_51AdminApiTestKey0000000"_s;
+const QString kWebhookSecret = u"whsec_adminApiTestSecret"_s;
+const QByteArray kApiToken = "admin-api-test-token-0123456789abcdef012345"_ba;
+
+} // namespace
+
+// The admin API end to end, as the dashboard uses it: the real
+// agencyos-billing-server process, the Stripe emulator delivering signed
+// webhooks to it, staff tokens made with `staff add`.
+class TestAdminApi final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void refusesMissingUnknownAndRevokedTokens();
+    void checkoutAppearsInListsAndWakesTheChangeFeed();
+    void listsPageByCursorAndFilter();
+    void listsRejectBadParameters_data();
+    void listsRejectBadParameters();
+    void actionsAreAuditedUnderTheStaffName();
+    void failedRenewalQueuesDunningThatCanBeResent();
+
+private:
+    QString addStaff(const QString &name);
+    test::HttpTestClient::Reply admin(const QByteArray &method, const QString &path,
+                                      const QJsonObject &body = {}, const QString &token = {});
+    QJsonArray list(const QString &pathAndQuery);
+    // Sells a subscription through the service and completes it in the emulator.
+    QString checkout(const QString &tenantId, const QString &plan);
+
+    std::unique_ptr<QTemporaryDir> m_workDir;
+    std::unique_ptr<test::TestDatabase> m_db;
+    std::unique_ptr<emulator::StripeEmulator> m_stripe;
+    std::unique_ptr<test::ServerProcess> m_server;
+    QHash<QString, QString> m_settings;
+    QString m_token;
+    test::HttpTestClient m_client;
+};
+
+void TestAdminApi::init()
+{
+    m_workDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_workDir->isValid());
+    QString error;
+    m_db = test::TestDatabase::create(test::backendUnderTest(), &error);
+    QVERIFY2(m_db, qPrintable(error));
+
+    emulator::StripeEmulator::Options options;
+    options.webhookSecrets = {kWebhookSecret};
+    m_stripe = std::make_unique<emulator::StripeEmulator>(options);
+    QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
+
+    m_settings = test::ServerProcess::databaseSettings(*m_db);
+    m_settings.insert({
+        {u"STRIPE_SECRET_KEY"_s, kSecretKey},
+        {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
+        {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
+        {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
+        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
+        {u"STRIPE_API_BASE"_s, u"http://127.0.0.1:%1"_s.arg(m_stripe->port())},
+        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
+        {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)},
+        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
+        {u"BILLING_PORTAL_RETURN_URL"_s, u"https://app.agencyos.network/account"_s},
+    });
+    m_server =
+        std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
+    QString output;
+    QVERIFY2(m_server->run({u"migrate"_s}, m_settings, &output, &output) == 0, qPrintable(output));
+    m_token = addStaff(u"alice"_s);
+    QVERIFY(m_token.startsWith(u"aob_staff_"));
+    QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+}
+
+void TestAdminApi::cleanup()
+{
+    if (m_server)
+        QVERIFY(m_server->stop());
+    m_server.reset();
+    m_stripe.reset();
+    m_db.reset();
+    m_workDir.reset();
+}
+
+QString TestAdminApi::addStaff(const QString &name)
+{
+    QString out;
+    QString err;
+    if (m_server->run({u"staff"_s, u"add"_s, name}, m_settings, &out, &err) != 0)
+        return err;
+    return out.trimmed().split(u'\n').constLast();
+}
+
+test::HttpTestClient::Reply TestAdminApi::admin(const QByteArray &method, const QString &path,
+                                                const QJsonObject &body, const QString &token)
+{
+    Headers headers{{"Authorization"_ba, "Bearer " + (token.isNull() ? m_token : token).toLatin1()}};
+    QByteArray payload;
+    if (method == "POST") {
+        headers.append({"Content-Type"_ba, "application/json"_ba});
+        payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    return m_client.send(method, QUrl(m_server->baseUrl() + u"/admin/v1"_s + path), payload, headers);
+}
+
+QJsonArray TestAdminApi::list(const QString &pathAndQuery)
+{
+    const auto reply = admin("GET", pathAndQuery);
+    if (reply.status != 200)
+        qWarning("GET %s: %d %s", qPrintable(pathAndQuery), reply.status, reply.body.constData());
+    return reply.json().value(u"data"_s).toArray();
+}
+
+QString TestAdminApi::checkout(const QString &tenantId, const QString &plan)
+{
+    const QJsonObject body{{u"plan_id"_s, plan},
+                           {u"tenant_id"_s, tenantId},
+                           {u"success_url"_s, u"https://app.agencyos.network/ok"_s},
+                           {u"cancel_url"_s, u"https://app.agencyos.network/cancel"_s},
+                           {u"customer_email"_s, QString(tenantId + u"@example.com"_s)}};
+    const auto created = m_client.postJson(QUrl(m_server->baseUrl() + u"/payments/stripe/checkout"_s), body,
+                                           {{"Authorization"_ba, "Bearer " + kApiToken}});
+    const QString session = created.json().value(u"id"_s).toString();
+    if (created.status != 200 || session.isEmpty())
+        return {};
+    const auto completed = m_client.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(m_stripe->port())
+                         .arg(session)));
+    return completed.json().value(u"subscription"_s).toObject().value(u"id"_s).toString();
+}
+
+void TestAdminApi::refusesMissingUnknownAndRevokedTokens()
+{
+    QCOMPARE(admin("GET", u"/session"_s, {}, u""_s).status, 401);
+    QCOMPARE(admin("GET", u"/events"_s, {}, u"aob_staff_notARealToken"_s).status, 401);
+    const QString bob = addStaff(u"bob"_s);
+    const auto session = admin("GET", u"/session"_s, {}, bob);
+    QCOMPARE(session.status, 200);
+    QCOMPARE(session.json().value(u"staff"_s).toString(), u"bob"_s);
+    QCOMPARE(session.json().value(u"mode"_s).toString(), u"test"_s);
+
+    QString out;
+    QCOMPARE(m_server->run({u"staff"_s, u"revoke"_s, u"bob"_s}, m_settings, &out), 0);
+    const auto revoked = admin("GET", u"/session"_s, {}, bob);
+    QCOMPARE(revoked.status, 401);
+    QVERIFY(
+        revoked.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"revoked"_s));
+    // The payments API token is not a staff token.
+    QCOMPARE(admin("GET", u"/session"_s, {}, QString::fromLatin1(kApiToken)).status, 401);
+    // Alice is unaffected.
+    QCOMPARE(admin("GET", u"/session"_s).status, 200);
+}
+
+void TestAdminApi::checkoutAppearsInListsAndWakesTheChangeFeed()
+{
+    const QString cursor = admin("GET", u"/changes"_s).json().value(u"cursor"_s).toString();
+    QVERIFY(!cursor.isEmpty());
+
+    // A dashboard waiting for changes, while a customer buys.
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/changes?wait=20&cursor="_s + cursor));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+    QNetworkReply *waiting = network.get(request);
+    QSignalSpy answered(waiting, &QNetworkReply::finished);
+    QTest::qWait(300);
+    QCOMPARE(answered.count(), 0);
+
+    const QString subscription = checkout(u"tenant_live"_s, u"team"_s);
+    QVERIFY(subscription.startsWith(u"sub_"));
+    QVERIFY(answered.wait(5000));
+    const QJsonObject changes = QJsonDocument::fromJson(waiting->readAll()).object();
+    waiting->deleteLater();
+    QVERIFY(changes.value(u"cursor"_s).toString() != cursor);
+    QVERIFY(changes.value(u"changed"_s).toArray().contains(u"events"_s));
+
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_live"_s).size(), 1, 10000);
+    const QJsonArray subscriptions = list(u"/subscriptions?tenant=tenant_live"_s);
+    QCOMPARE(subscriptions.size(), 1);
+    QCOMPARE(subscriptions[0][u"id"_s].toString(), subscription);
+    QCOMPARE(subscriptions[0][u"plan"_s].toString(), u"team"_s);
+    const QJsonArray events = list(u"/events?type=checkout.session.completed"_s);
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0][u"status"_s].toString(), u"processed"_s);
+
+    const auto detail = admin("GET", u"/events/"_s + events[0][u"id"_s].toString());
+    QCOMPARE(detail.status, 200);
+    QCOMPARE(detail.json().value(u"payload"_s).toObject().value(u"type"_s).toString(),
+             u"checkout.session.completed"_s);
+    QCOMPARE(admin("GET", u"/events/evt_missing"_s).status, 404);
+
+    const auto tenant = admin("GET", u"/tenants/tenant_live"_s);
+    QCOMPARE(tenant.status, 200);
+    QCOMPARE(tenant.json().value(u"licenses"_s).toArray().size(), 1);
+    QCOMPARE(tenant.json().value(u"subscriptions"_s).toArray().size(), 1);
+
+    const QJsonObject summary = admin("GET", u"/summary"_s).json();
+    QCOMPARE(summary.value(u"active_subscriptions"_s).toInt(), 1);
+}
+
+void TestAdminApi::listsPageByCursorAndFilter()
+{
+    for (const QString &tenant : {u"tenant_a"_s, u"tenant_b"_s, u"tenant_c"_s})
+        QVERIFY(checkout(tenant, u"solo"_s).startsWith(u"sub_"));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses"_s).size(), 3, 15000);
+
+    const QJsonArray all = list(u"/events?limit=500"_s);
+    QVERIFY(all.size() >= 6);
+    QSet<QString> seen;
+    QString cursor;
+    int pages = 0;
+    do {
+        const auto reply =
+            admin("GET", u"/events?limit=2"_s + (cursor.isEmpty() ? QString() : u"&cursor="_s + cursor));
+        QCOMPARE(reply.status, 200);
+        const QJsonArray page = reply.json().value(u"data"_s).toArray();
+        QVERIFY(page.size() <= 2);
+        for (const QJsonValue &row : page) {
+            const QString id = row[u"id"_s].toString();
+            QVERIFY2(!seen.contains(id), "an event appeared on two pages");
+            seen.insert(id);
+        }
+        cursor = reply.json().value(u"next_cursor"_s).toString();
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 100);
+    QCOMPARE(seen.size(), all.size());
+    QCOMPARE(pages, int((all.size() + 1) / 2));
+
+    // Newest first by Stripe's created time.
+    for (qsizetype i = 1; i < all.size(); ++i)
+        QVERIFY(all[i - 1][u"created"_s].toInteger() >= all[i][u"created"_s].toInteger());
+
+    const QJsonArray paid = list(u"/events?type=invoice.payment_succeeded"_s);
+    QCOMPARE(paid.size(), 3);
+    for (const QJsonValue &row : paid)
+        QCOMPARE(row[u"type"_s].toString(), u"invoice.payment_succeeded"_s);
+    const QString someEvent = paid[0][u"id"_s].toString();
+    const QJsonArray byPrefix = list(u"/events?q="_s + someEvent.left(someEvent.size() - 2));
+    QVERIFY(!byPrefix.isEmpty());
+    for (const QJsonValue &row : byPrefix)
+        QVERIFY(row[u"id"_s].toString().startsWith(someEvent.left(someEvent.size() - 2)) ||
+                row[u"object_id"_s].toString().startsWith(someEvent.left(someEvent.size() - 2)));
+
+    const QJsonArray ascending = list(u"/subscriptions?sort=tenant_id"_s);
+    QCOMPARE(ascending.size(), 3);
+    QCOMPARE(ascending[0][u"tenant_id"_s].toString(), u"tenant_a"_s);
+    QCOMPARE(ascending[2][u"tenant_id"_s].toString(), u"tenant_c"_s);
+    QCOMPARE(list(u"/invoices?tenant=tenant_b"_s).size(), 1);
+    QCOMPARE(list(u"/subscriptions?status=canceled"_s).size(), 0);
+}
+
+void TestAdminApi::listsRejectBadParameters_data()
+{
+    QTest::addColumn<QString>("pathAndQuery");
+    QTest::addColumn<QString>("param");
+    QTest::newRow("limit 0") << u"/events?limit=0"_s << u"limit"_s;
+    QTest::newRow("limit too big") << u"/audit?limit=501"_s << u"limit"_s;
+    QTest::newRow("limit not a number") << u"/invoices?limit=ten"_s << u"limit"_s;
+    QTest::newRow("unknown sort") << u"/subscriptions?sort=status"_s << u"sort"_s;
+    QTest::newRow("forged cursor") << u"/events?cursor=bm90LWEtY3Vyc29y"_s << u"cursor"_s;
+    QTest::newRow("cursor of another sort")
+        << u"/events?sort=type&cursor=WyItY3JlYXRlZCIsMSwxXQ"_s << u"cursor"_s;
+    QTest::newRow("from not a number") << u"/events?from=yesterday"_s << u"from"_s;
+    QTest::newRow("overlong tenant") << u"/licenses?tenant="_s + QString(201, u'x') << u"tenant"_s;
+    QTest::newRow("bad change cursor") << u"/changes?cursor=1.2"_s << u"cursor"_s;
+    QTest::newRow("wait too long") << u"/changes?wait=31"_s << u"wait"_s;
+}
+
+void TestAdminApi::listsRejectBadParameters()
+{
+    QFETCH(QString, pathAndQuery);
+    QFETCH(QString, param);
+    const auto reply = admin("GET", pathAndQuery);
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(reply.json().value(u"error"_s).toObject().value(u"param"_s).toString(), param);
+}
+
+void TestAdminApi::actionsAreAuditedUnderTheStaffName()
+{
+    const QString subscription = checkout(u"tenant_act"_s, u"enterprise"_s);
+    QVERIFY(subscription.startsWith(u"sub_"));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_act"_s).size(), 1, 10000);
+
+    // The dashboard must say now or at the period end.
+    QCOMPARE(admin("POST", u"/subscriptions/%1/cancel"_s.arg(subscription), {}).status, 400);
+    const auto cancelled =
+        admin("POST", u"/subscriptions/%1/cancel"_s.arg(subscription), {{u"at_period_end"_s, true}});
+    QCOMPARE(cancelled.status, 200);
+    QCOMPARE(cancelled.json().value(u"cancel_at_period_end"_s).toBool(), true);
+
+    const auto portal = admin("POST", u"/portal"_s, {{u"tenant_id"_s, u"tenant_act"_s}});
+    QCOMPARE(portal.status, 200);
+    QVERIFY(portal.json().value(u"url"_s).toString().startsWith(u"https://"_s));
+    QCOMPARE(admin("POST", u"/portal"_s, {{u"tenant_id"_s, u"tenant_nobody"_s}}).status, 404);
+
+    const QString event = list(u"/events?type=checkout.session.completed"_s)[0][u"id"_s].toString();
+    const auto replayed = admin("POST", u"/events/%1/replay"_s.arg(event), {});
+    QCOMPARE(replayed.status, 200);
+    QCOMPARE(replayed.json().value(u"event"_s).toString(), event);
+
+    const QJsonArray audit = list(u"/audit?actor=alice"_s);
+    QStringList actions;
+    for (const QJsonValue &entry : audit)
+        actions << entry[u"action"_s].toString();
+    QVERIFY2(actions.contains(u"subscription.cancel_at_period_end"_s), qPrintable(actions.join(u',')));
+    QVERIFY2(actions.contains(u"customer.portal_link"_s), qPrintable(actions.join(u',')));
+    QVERIFY2(actions.contains(u"event.replay"_s), qPrintable(actions.join(u',')));
+    const QJsonArray cancels = list(u"/audit?action=subscription.cancel_at_period_end"_s);
+    QCOMPARE(cancels.size(), 1);
+    QCOMPARE(cancels[0][u"target_id"_s].toString(), subscription);
+    QCOMPARE(cancels[0][u"actor"_s].toString(), u"alice"_s);
+    // The portal URL signs the customer in: it is not kept.
+    for (const QJsonValue &entry : audit)
+        QVERIFY(!QJsonDocument(entry.toObject())
+                     .toJson()
+                     .contains(portal.json().value(u"url"_s).toString().toUtf8()));
+}
+
+void TestAdminApi::failedRenewalQueuesDunningThatCanBeResent()
+{
+    const QString subscription = checkout(u"tenant_dun"_s, u"solo"_s);
+    QVERIFY(subscription.startsWith(u"sub_"));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_dun"_s).size(), 1, 10000);
+    const auto failed = m_client.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/fail_renewal"_s.arg(m_stripe->port())
+                         .arg(subscription)));
+    QCOMPARE(failed.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/dunning?tenant=tenant_dun"_s).size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/invoices?problem=1"_s).size(), 1, 10000);
+    QCOMPARE(admin("GET", u"/summary"_s).json().value(u"past_due"_s).toObject().value(u"count"_s).toInt(), 1);
+
+    const qint64 notice = list(u"/dunning?tenant=tenant_dun"_s)[0][u"id"_s].toInteger();
+    const auto resent = admin("POST", u"/dunning/%1/resend"_s.arg(notice), {});
+    QCOMPARE(resent.status, 200);
+    const QJsonArray notices = list(u"/dunning?tenant=tenant_dun"_s);
+    QCOMPARE(notices.size(), 2);
+    QCOMPARE(notices[0][u"status"_s].toString(), u"pending"_s);
+    QCOMPARE(admin("POST", u"/dunning/999999/resend"_s, {}).status, 404);
+    QCOMPARE(list(u"/audit?action=dunning.resend"_s).size(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestAdminApi)
+#include "tst_adminapi.moc"

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "TestDatabase.h"
+
+#include <QHash>
+#include <QProcess>
+#include <QTemporaryDir>
+
+namespace billing::test {
+
+// agencyos-billing-server running as a real process, as ops run it: the
+// environment holds its settings (nothing of the developer's leaks in), it
+// listens on a free port, and stop() sends SIGTERM.
+class ServerProcess final
+{
+public:
+    ServerProcess(QString binary, QString workDir);
+    ~ServerProcess();
+
+    // Settings for the test database (SQLite file or PostgreSQL).
+    static QHash<QString, QString> databaseSettings(const TestDatabase &database);
+    static QProcessEnvironment environment(const QHash<QString, QString> &settings);
+
+    // Runs a command to completion; returns its exit code (-1 when it did not finish).
+    int run(const QStringList &arguments, const QHash<QString, QString> &settings, QString *out = nullptr,
+            QString *err = nullptr);
+    // Starts `serve --port 0` and waits for its port; false (with the output) when it did not listen.
+    bool start(const QHash<QString, QString> &settings, QString *output);
+    bool stop();
+    quint16 port() const { return m_port; }
+    QString baseUrl() const;
+
+private:
+    QString m_binary;
+    QString m_workDir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+} // namespace billing::test
