@@ -8,3 +8,4 @@ CREATE INDEX payment_events_status ON payment_events (status, stripe_created_at)
 CREATE INDEX invoices_created ON invoices (stripe_created_at);
 CREATE INDEX payments_day ON payments (paid_at, currency);
 DROP INDEX payments_paid_at;
+CREATE INDEX subscriptions_updated ON subscriptions (updated_at);

@@ -45,6 +45,7 @@ public:
     void install(HttpService &service);
 
     static constexpr qsizetype kMaxBodyBytes = 16 * 1024;
+    static constexpr qint64 kSummaryMaxAgeMs = 5000;
 
 private:
     using Action = std::function<void(const HttpRequest &, HttpResponder, const QString &staff)>;
@@ -70,6 +71,8 @@ private:
     Dependencies m_deps;
     std::unique_ptr<StaffStore> m_staff;
     ChangeFeed *m_changes;
+    QJsonObject m_summary;
+    qint64 m_summaryAtMs = 0;
 };
 
 } // namespace billing::server

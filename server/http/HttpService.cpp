@@ -1,5 +1,7 @@
 #include "HttpService.h"
 
+#include "LowDelayTcpServer.h"
+
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -108,7 +110,7 @@ void HttpService::dispatch(const QHttpServerRequest &request, HttpResponder resp
 
 Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port)
 {
-    auto *tcpServer = new QTcpServer(m_http);
+    auto *tcpServer = new LowDelayTcpServer(m_http);
     if (!tcpServer->listen(address, port)) {
         const QString reason = tcpServer->errorString();
         delete tcpServer;

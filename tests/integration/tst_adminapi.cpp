@@ -279,7 +279,7 @@ void TestAdminApi::listsRejectBadParameters_data()
     QTest::newRow("unknown sort") << u"/subscriptions?sort=status"_s << u"sort"_s;
     QTest::newRow("forged cursor") << u"/events?cursor=bm90LWEtY3Vyc29y"_s << u"cursor"_s;
     QTest::newRow("cursor of another sort")
-        << u"/events?sort=type&cursor=WyItY3JlYXRlZCIsMSwxXQ"_s << u"cursor"_s;
+        << u"/events?sort=received_at&cursor=WyItY3JlYXRlZCIsMSwxXQ"_s << u"cursor"_s;
     QTest::newRow("from not a number") << u"/events?from=yesterday"_s << u"from"_s;
     QTest::newRow("overlong tenant") << u"/licenses?tenant="_s + QString(201, u'x') << u"tenant"_s;
     QTest::newRow("bad change cursor") << u"/changes?cursor=1.2"_s << u"cursor"_s;
