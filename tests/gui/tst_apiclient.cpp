@@ -1,0 +1,107 @@
+#include "ApiClient.h"
+#include "ApiReply.h"
+#include "FakeAdminApi.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkProxyFactory>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using billing::test::FakeAdminApi;
+using namespace billing::ui;
+
+class TestApiClient final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void getSendsTokenAndParsesJson();
+    void postSendsJsonBody();
+    void httpErrorUsesServiceMessage();
+    void unreachableServiceIsNamed();
+};
+
+void TestApiClient::initTestCase()
+{
+    QNetworkProxyFactory::setUseSystemConfiguration(false);
+}
+
+void TestApiClient::getSendsTokenAndParsesJson()
+{
+    FakeAdminApi fake;
+    QVERIFY(fake.listen());
+    QNetworkAccessManager network;
+    ApiClient client(&network);
+    client.setServiceUrl(fake.url());
+    client.setToken(u"tok_alice"_s);
+    QSignalSpy succeeded(&client, &ApiClient::requestSucceeded);
+
+    ApiReply *reply = client.get(u"/session"_s);
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait());
+    QVERIFY(reply->isOk());
+    QCOMPARE(reply->json().value("staff"_L1).toString(), u"alice"_s);
+    QCOMPARE(succeeded.size(), 1);
+    QCOMPARE(fake.requests().size(), 1);
+    QCOMPARE(fake.requests().at(0).path, u"/admin/v1/session"_s);
+    QCOMPARE(fake.requests().at(0).authorization, QByteArray("Bearer tok_alice"));
+}
+
+void TestApiClient::postSendsJsonBody()
+{
+    FakeAdminApi fake;
+    QVERIFY(fake.listen());
+    fake.setResponse("POST", u"/admin/v1/portal"_s, 200, {{u"url"_s, u"https://billing.stripe.com/p/1"_s}});
+    QNetworkAccessManager network;
+    ApiClient client(&network);
+    client.setServiceUrl(fake.url());
+    client.setToken(u"tok"_s);
+    ApiReply *reply = client.post(u"/portal"_s, {{u"customer_id"_s, u"cus_1"_s}});
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait());
+    QVERIFY(reply->isOk());
+    QCOMPARE(fake.requests().at(0).method, QByteArray("POST"));
+    QCOMPARE(fake.requests().at(0).json().value("customer_id"_L1).toString(), u"cus_1"_s);
+}
+
+void TestApiClient::httpErrorUsesServiceMessage()
+{
+    FakeAdminApi fake;
+    QVERIFY(fake.listen());
+    fake.setResponse("GET", u"/admin/v1/session"_s, 401,
+                     FakeAdminApi::error(u"Unknown or revoked staff token."_s, u"authentication_error"_s));
+    QNetworkAccessManager network;
+    ApiClient client(&network);
+    client.setServiceUrl(fake.url());
+    QSignalSpy failed(&client, &ApiClient::requestFailed);
+    ApiReply *reply = client.get(u"/session"_s);
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait());
+    QCOMPARE(reply->error(), ApiReply::Error::Http);
+    QCOMPARE(reply->httpStatus(), 401);
+    QCOMPARE(reply->errorMessage(), u"Unknown or revoked staff token."_s);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toString(), u"Unknown or revoked staff token."_s);
+}
+
+void TestApiClient::unreachableServiceIsNamed()
+{
+    QNetworkAccessManager network;
+    ApiClient client(&network);
+    const QUrl url = FakeAdminApi::unreachableUrl();
+    client.setServiceUrl(url);
+    client.setToken(u"tok_secret"_s);
+    ApiReply *reply = client.get(u"/session"_s);
+    QSignalSpy finished(reply, &ApiReply::finished);
+    QVERIFY(finished.wait());
+    QCOMPARE(reply->error(), ApiReply::Error::Network);
+    QVERIFY2(reply->errorMessage().startsWith(u"The service at "_s + url.toDisplayString() +
+                                              u" is unreachable: "_s),
+             qPrintable(reply->errorMessage()));
+    QVERIFY(!reply->errorMessage().contains(u"tok_secret"_s));
+}
+
+QTEST_MAIN(TestApiClient)
+#include "tst_apiclient.moc"

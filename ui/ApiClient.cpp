@@ -1,0 +1,64 @@
+#include "ApiClient.h"
+
+#include "ApiReply.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::ui {
+
+ApiClient::ApiClient(QNetworkAccessManager *network, QObject *parent)
+    : QObject(parent)
+    , m_network(network)
+{}
+
+void ApiClient::setServiceUrl(const QUrl &url)
+{
+    m_serviceUrl = url.adjusted(QUrl::StripTrailingSlash);
+}
+
+QUrl ApiClient::urlFor(const QString &path, const QUrlQuery &query) const
+{
+    QUrl url = m_serviceUrl;
+    url.setPath(m_serviceUrl.path() + u"/admin/v1"_s + path);
+    if (!query.isEmpty())
+        url.setQuery(query);
+    return url;
+}
+
+ApiReply *ApiClient::get(const QString &path, const QUrlQuery &query, int timeoutMs)
+{
+    QNetworkRequest request(urlFor(path, query));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setTransferTimeout(timeoutMs > 0 ? timeoutMs : m_timeoutMs);
+    return track(new ApiReply(m_network->get(request), m_serviceUrl.toDisplayString(), this));
+}
+
+ApiReply *ApiClient::post(const QString &path, const QJsonObject &body)
+{
+    QNetworkRequest request(urlFor(path));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    request.setTransferTimeout(m_timeoutMs);
+    const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return track(new ApiReply(m_network->post(request, payload), m_serviceUrl.toDisplayString(), this));
+}
+
+ApiReply *ApiClient::track(ApiReply *reply)
+{
+    connect(reply, &ApiReply::finished, this, [this, reply] {
+        if (reply->isOk())
+            Q_EMIT requestSucceeded();
+        else if (reply->error() != ApiReply::Error::Aborted)
+            Q_EMIT requestFailed(reply->errorMessage());
+    });
+    return reply;
+}
+
+} // namespace billing::ui

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+#include <QUrlQuery>
+
+class QNetworkAccessManager;
+
+namespace billing::ui {
+
+class ApiReply;
+
+// The dashboard's only door to the service: the admin API under
+// <serviceUrl>/admin/v1 with the staff member's bearer token. Async only.
+class ApiClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ApiClient(QNetworkAccessManager *network, QObject *parent = nullptr);
+
+    QUrl serviceUrl() const { return m_serviceUrl; }
+    void setServiceUrl(const QUrl &url);
+    void setToken(const QString &token) { m_token = token; }
+    bool hasToken() const { return !m_token.isEmpty(); }
+
+    int timeoutMs() const { return m_timeoutMs; }
+    void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+
+    // The reply is parented to the client and deletes itself after finished().
+    ApiReply *get(const QString &path, const QUrlQuery &query = {}, int timeoutMs = 0);
+    ApiReply *post(const QString &path, const QJsonObject &body = {});
+
+    QUrl urlFor(const QString &path, const QUrlQuery &query = {}) const;
+
+Q_SIGNALS:
+    // Every finished request reports here; the main window's error banner listens.
+    void requestSucceeded();
+    void requestFailed(const QString &message);
+
+private:
+    ApiReply *track(ApiReply *reply);
+
+    QNetworkAccessManager *m_network;
+    QUrl m_serviceUrl;
+    QString m_token;
+    int m_timeoutMs = 30000;
+};
+
+} // namespace billing::ui

@@ -1,0 +1,200 @@
+#include "ListPage.h"
+
+#include "ApiClient.h"
+#include "ApiListModel.h"
+#include "ApiReply.h"
+
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::ui {
+
+ListPage::ListPage(ApiClient *client, ApiListModel *model, const QList<ListFilter> &filters,
+                   const QString &name, QWidget *parent)
+    : QWidget(parent)
+    , m_client(client)
+    , m_model(model)
+    , m_view(new QTableView(this))
+    , m_detail(new QPlainTextEdit(this))
+    , m_status(new QLabel(this))
+{
+    setObjectName(name + u"Page"_s);
+
+    auto *filterBar = new QHBoxLayout;
+    for (const ListFilter &filter : filters) {
+        auto *label = new QLabel(filter.label, this);
+        filterBar->addWidget(label);
+        if (filter.options.isEmpty()) {
+            auto *edit = new QLineEdit(this);
+            edit->setObjectName(name + u"Filter_"_s + filter.key);
+            edit->setPlaceholderText(filter.placeholder);
+            edit->setClearButtonEnabled(true);
+            label->setBuddy(edit);
+            // Ask the service once typing pauses, not for every key.
+            auto *debounce = new QTimer(edit);
+            debounce->setSingleShot(true);
+            debounce->setInterval(400);
+            connect(edit, &QLineEdit::textEdited, debounce, qOverload<>(&QTimer::start));
+            connect(edit, &QLineEdit::returnPressed, debounce, qOverload<>(&QTimer::start));
+            connect(debounce, &QTimer::timeout, this,
+                    [this, edit, key = filter.key] { applyFilter(key, edit->text().trimmed()); });
+            filterBar->addWidget(edit, 1);
+        } else {
+            auto *combo = new QComboBox(this);
+            combo->setObjectName(name + u"Filter_"_s + filter.key);
+            combo->addItem(tr("Any"), QString());
+            for (qsizetype i = 0; i < filter.options.size(); ++i)
+                combo->addItem(filter.optionLabels.value(i, filter.options.at(i)), filter.options.at(i));
+            label->setBuddy(combo);
+            connect(combo, &QComboBox::currentIndexChanged, this,
+                    [this, combo, key = filter.key] { applyFilter(key, combo->currentData().toString()); });
+            filterBar->addWidget(combo);
+        }
+    }
+    filterBar->addStretch();
+    filterBar->addWidget(m_status);
+    m_status->setObjectName(name + u"Status"_s);
+
+    m_view->setObjectName(name + u"View"_s);
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionsClickable(true);
+    bool sortable = false;
+    for (const ApiColumn &column : m_model->columns())
+        sortable = sortable || !column.sortKey.isEmpty();
+    m_view->horizontalHeader()->setSortIndicatorShown(sortable);
+    m_view->horizontalHeader()->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // The service sorts: a header click asks it again with sort=.
+    connect(m_view->horizontalHeader(), &QHeaderView::sortIndicatorChanged, m_model, &ApiListModel::sort);
+
+    m_detail->setObjectName(name + u"Detail"_s);
+    m_detail->setReadOnly(true);
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_detail->setPlaceholderText(tr("Select a row to see all of it."));
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(filterBar);
+    layout->addWidget(splitter, 1);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        showDetail();
+        Q_EMIT selectionChanged();
+    });
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, &ListPage::rememberSelection);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ListPage::restoreSelection);
+    connect(m_model, &ApiListModel::loadingChanged, this, &ListPage::updateStatus);
+    connect(m_model, &ApiListModel::loadFailed, this, &ListPage::updateStatus);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &ListPage::updateStatus);
+    updateStatus();
+}
+
+QJsonObject ListPage::selectedRow() const
+{
+    return m_model->rowObject(selectedRowIndex());
+}
+
+int ListPage::selectedRowIndex() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    return rows.isEmpty() ? -1 : rows.first().row();
+}
+
+void ListPage::selectRow(int row)
+{
+    m_view->selectRow(row);
+}
+
+void ListPage::applyFilter(const QString &key, const QString &value)
+{
+    if (m_model->filter(key) == value)
+        return;
+    m_model->setFilter(key, value);
+    m_model->reload();
+}
+
+void ListPage::showDetail()
+{
+    if (m_detailReply) {
+        m_detailReply->disconnect(this);
+        m_detailReply->abort();
+    }
+    const QJsonObject row = selectedRow();
+    if (row.isEmpty()) {
+        m_detail->clear();
+        return;
+    }
+    m_detail->setPlainText(QString::fromUtf8(QJsonDocument(row).toJson(QJsonDocument::Indented)));
+    const QString id = row.value("id"_L1).toString();
+    if (m_detailPath.isEmpty() || id.isEmpty())
+        return;
+    ApiReply *reply = m_client->get(m_detailPath + QString::fromUtf8(QUrl::toPercentEncoding(id)));
+    m_detailReply = reply;
+    connect(reply, &ApiReply::finished, this, [this, reply, id] {
+        if (reply->isOk() && selectedRow().value("id"_L1).toString() == id)
+            m_detail->setPlainText(
+                QString::fromUtf8(QJsonDocument(reply->json()).toJson(QJsonDocument::Indented)));
+    });
+}
+
+void ListPage::updateStatus()
+{
+    const int rows = m_model->rowCount();
+    QString text;
+    if (m_model->isLoading())
+        text = tr("Loading…");
+    else if (!m_model->errorMessage().isEmpty())
+        text = tr("Could not load: %1").arg(m_model->errorMessage());
+    else if (m_model->canFetchMore({}))
+        text = tr("%n row(s), more when you scroll", nullptr, rows);
+    else
+        text = tr("%n row(s)", nullptr, rows);
+    m_status->setText(text);
+}
+
+void ListPage::rememberSelection()
+{
+    m_selectedId = selectedRow().value("id"_L1);
+}
+
+void ListPage::restoreSelection()
+{
+    updateStatus();
+    if (m_selectedId.isUndefined() || m_selectedId.isNull())
+        return;
+    const int row = m_model->rowOf(u"id"_s, m_selectedId);
+    m_selectedId = QJsonValue(QJsonValue::Undefined);
+    if (row >= 0)
+        m_view->selectRow(row);
+    else
+        showDetail();
+    Q_EMIT selectionChanged();
+}
+
+} // namespace billing::ui
