@@ -4,6 +4,7 @@
 #include "TokenStore.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 
@@ -43,10 +44,26 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(BILLING_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("network.agencyos.Billing"));
 
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QObject::tr("The Agency OS Billing dashboard"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption viewOption(
+        QStringLiteral("view"),
+        QObject::tr("The view to open: overview, events, subscriptions, licenses, invoicesAndDunning, "
+                    "deliveries or audit."),
+        QStringLiteral("name"), QStringLiteral("overview"));
+    parser.addOption(viewOption);
+    parser.process(app);
+
     QNetworkAccessManager network;
     TokenStore store;
     ApiClient client(&network);
     MainWindow window(&client);
+    if (!window.showView(parser.value(viewOption))) {
+        qWarning("unknown view \"%s\"; see --help", qPrintable(parser.value(viewOption)));
+        return 2;
+    }
 
     const auto showWindow = [&window] {
         window.show();

@@ -39,10 +39,10 @@ if [ "$configured" = false ]; then
     demo_env="$demo_dir/demo.env"
     random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
     # Rewritten when an older run.sh wrote it (the version line changes).
-    if ! grep -q '^# demo-env-version: 2$' "$demo_env" 2>/dev/null; then
+    if ! grep -q '^# demo-env-version: 3$' "$demo_env" 2>/dev/null; then
         umask 077
         cat > "$demo_env" <<DEMO
-# demo-env-version: 2
+# demo-env-version: 3
 # Offline demo settings written by scripts/run.sh: fake test-mode values.
 STRIPE_SECRET_KEY=sk_test_offlinedemo$(random_hex 12)
 STRIPE_WEBHOOK_SECRET=whsec_offlinedemo$(random_hex 16)
@@ -53,6 +53,7 @@ STRIPE_API_BASE=http://127.0.0.1:12111
 BILLING_DATA_DIR=$demo_dir
 BILLING_API_TOKEN=$(random_hex 32)
 BILLING_ALLOWED_REDIRECT_HOSTS=localhost,127.0.0.1,app.agencyos.network
+BILLING_PORTAL_RETURN_URL=https://app.agencyos.network/account
 DEMO
     fi
     echo "run: no Stripe keys configured: offline demo mode (settings in $demo_env)"
@@ -84,9 +85,27 @@ pids+=("$server_pid")
 sleep 1
 kill -0 "$server_pid" 2>/dev/null || { echo "run: the service did not start (see above)" >&2; exit 1; }
 
-echo "run: service running (pid $server_pid); stop everything with Ctrl-C"
+port=$("$server" check-config "$@" 2>/dev/null | awk '$1 == "BILLING_PORT" { print $2 }')
+port=${port:-8787}
+service_url="http://127.0.0.1:$port"
+if [ "$configured" = false ]; then
+    # A staff token for the dashboard, made once and kept (0600) with the demo data.
+    token_file="$demo_dir/staff-token"
+    if [ ! -s "$token_file" ]; then
+        (umask 077; "$server" staff add "demo-$(date +%s)" "$@" 2>/dev/null | tail -1 > "$token_file")
+    fi
+    export AGENCYOS_BILLING_URL="$service_url" AGENCYOS_BILLING_TOKEN="$(cat "$token_file")"
+    if [ ! -e "$demo_dir/demo-data-done" ]; then
+        bash "$root/scripts/demo-data.sh" "$service_url" "$(setting BILLING_API_TOKEN)" http://127.0.0.1:12111 &&
+            touch "$demo_dir/demo-data-done"
+    fi
+fi
+
+echo "run: service on $service_url (pid $server_pid); stop everything with Ctrl-C"
 if [ "$configured" = false ]; then
     echo "run: Stripe emulator on http://127.0.0.1:12111 (control endpoints under /_emulator)"
+    echo "run: the dashboard signs in with the demo staff token in $token_file;"
+    echo "     make your own with: $server staff add <name> $*"
 fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     "$dashboard" || true

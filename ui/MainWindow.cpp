@@ -248,6 +248,17 @@ MainWindow::MainWindow(ApiClient *client, QWidget *parent)
     updateActions();
 }
 
+bool MainWindow::showView(const QString &name)
+{
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->widget(i)->objectName() == name + u"Page"_s) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
 ListPage *MainWindow::addListPage(ListPage *page, const QString &title)
 {
     m_tabs->addTab(page, title);

@@ -30,6 +30,9 @@ public:
     void setLiveUpdatesEnabled(bool enabled) { m_liveUpdates = enabled; }
 
     QString mode() const { return m_mode; }
+    // Brings a view to the front by name: overview, events, subscriptions,
+    // licenses, invoicesAndDunning, deliveries, audit. False for other names.
+    bool showView(const QString &name);
 
 public Q_SLOTS:
     // Checks the session and loads every view; call after construction and after signing in again.

@@ -1,0 +1,129 @@
+#include "ApiClient.h"
+#include "ApiListModel.h"
+#include "HttpTestClient.h"
+#include "MainWindow.h"
+#include "ServerProcess.h"
+#include "StripeEmulator.h"
+#include "TestDatabase.h"
+
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QTableView>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+
+namespace {
+
+const QString kSecretKey = u"sk_test_51DashboardLiveTestKey000"_s;
+const QString kWebhookSecret = u"whsec_dashboardLiveTestSecret"_s;
+const QByteArray kApiToken = "dashboard-live-test-token-0123456789abcdef0"_ba;
+
+} // namespace
+
+// The dashboard against the real service: a checkout completed in the Stripe
+// emulator reaches the open window through the webhook and the change feed,
+// with nobody pressing Refresh.
+class TestDashboardLive final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void checkoutAppearsWithoutRefresh();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_workDir;
+    std::unique_ptr<test::TestDatabase> m_db;
+    std::unique_ptr<emulator::StripeEmulator> m_stripe;
+    std::unique_ptr<test::ServerProcess> m_server;
+    QString m_staffToken;
+};
+
+void TestDashboardLive::init()
+{
+    m_workDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_workDir->isValid());
+    QString error;
+    m_db = test::TestDatabase::create(SqlDialect::Sqlite, &error);
+    QVERIFY2(m_db, qPrintable(error));
+    emulator::StripeEmulator::Options options;
+    options.webhookSecrets = {kWebhookSecret};
+    m_stripe = std::make_unique<emulator::StripeEmulator>(options);
+    QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
+
+    QHash<QString, QString> settings = test::ServerProcess::databaseSettings(*m_db);
+    settings.insert({
+        {u"STRIPE_SECRET_KEY"_s, kSecretKey},
+        {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
+        {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
+        {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
+        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
+        {u"STRIPE_API_BASE"_s, u"http://127.0.0.1:%1"_s.arg(m_stripe->port())},
+        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
+        {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)},
+        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
+    });
+    m_server =
+        std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
+    QString output;
+    QVERIFY2(m_server->run({u"migrate"_s}, settings, &output, &output) == 0, qPrintable(output));
+    QVERIFY(m_server->run({u"staff"_s, u"add"_s, u"carol"_s}, settings, &output) == 0);
+    m_staffToken = output.trimmed().split(u'\n').constLast();
+    QVERIFY2(m_server->start(settings, &output), qPrintable(output));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+}
+
+void TestDashboardLive::cleanup()
+{
+    if (m_server)
+        QVERIFY(m_server->stop());
+    m_server.reset();
+    m_stripe.reset();
+    m_db.reset();
+    m_workDir.reset();
+}
+
+void TestDashboardLive::checkoutAppearsWithoutRefresh()
+{
+    QNetworkAccessManager network;
+    ui::ApiClient client(&network);
+    client.setServiceUrl(QUrl(m_server->baseUrl()));
+    client.setToken(m_staffToken);
+    ui::MainWindow window(&client);
+    window.show();
+    window.start();
+
+    auto *events = qobject_cast<ui::ApiListModel *>(window.findChild<QTableView *>(u"eventsView"_s)->model());
+    auto *subscriptions =
+        qobject_cast<ui::ApiListModel *>(window.findChild<QTableView *>(u"subscriptionsView"_s)->model());
+    QVERIFY(events && subscriptions);
+    QTRY_VERIFY(events->isLoaded() && subscriptions->isLoaded());
+    QCOMPARE(events->rowCount(), 0);
+    QTRY_COMPARE(window.findChild<QLabel *>(u"staffLabel"_s)->text().contains(u"carol"_s), true);
+    // Give the change feed time to start waiting, as an idle dashboard does.
+    QTest::qWait(500);
+
+    test::HttpTestClient http;
+    const auto created = http.postJson(QUrl(m_server->baseUrl() + u"/payments/stripe/checkout"_s),
+                                       {{u"plan_id"_s, u"team"_s},
+                                        {u"tenant_id"_s, u"tenant_live_ui"_s},
+                                        {u"success_url"_s, u"https://app.agencyos.network/ok"_s},
+                                        {u"cancel_url"_s, u"https://app.agencyos.network/no"_s}},
+                                       {{"Authorization"_ba, "Bearer " + kApiToken}});
+    QCOMPARE(created.status, 200);
+    const auto completed = http.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(m_stripe->port())
+                         .arg(created.json().value(u"id"_s).toString())));
+    QCOMPARE(completed.status, 200);
+
+    // Within about 2 s of the webhooks: the feed polls the database each second.
+    QTRY_VERIFY_WITH_TIMEOUT(subscriptions->rowCount() == 1, 5000);
+    QCOMPARE(subscriptions->rowObject(0).value(u"tenant_id"_s).toString(), u"tenant_live_ui"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(events->rowCount() >= 1, 5000);
+}
+
+QTEST_MAIN(TestDashboardLive)
+#include "tst_dashboardlive.moc"
