@@ -36,7 +36,7 @@ ApiReply *ApiClient::get(const QString &path, const QUrlQuery &query, int timeou
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     request.setRawHeader("Accept", "application/json");
     request.setTransferTimeout(timeoutMs > 0 ? timeoutMs : m_timeoutMs);
-    return track(new ApiReply(m_network->get(request), m_serviceUrl.toDisplayString(), this));
+    return track(new ApiReply(m_network->get(request), m_serviceUrl.toDisplayString(), this), false);
 }
 
 ApiReply *ApiClient::post(const QString &path, const QJsonObject &body)
@@ -47,16 +47,16 @@ ApiReply *ApiClient::post(const QString &path, const QJsonObject &body)
     request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
     request.setTransferTimeout(m_timeoutMs);
     const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    return track(new ApiReply(m_network->post(request, payload), m_serviceUrl.toDisplayString(), this));
+    return track(new ApiReply(m_network->post(request, payload), m_serviceUrl.toDisplayString(), this), true);
 }
 
-ApiReply *ApiClient::track(ApiReply *reply)
+ApiReply *ApiClient::track(ApiReply *reply, bool action)
 {
-    connect(reply, &ApiReply::finished, this, [this, reply] {
+    connect(reply, &ApiReply::finished, this, [this, reply, action] {
         if (reply->isOk())
-            Q_EMIT requestSucceeded();
+            Q_EMIT requestSucceeded(action);
         else if (reply->error() != ApiReply::Error::Aborted)
-            Q_EMIT requestFailed(reply->errorMessage());
+            Q_EMIT requestFailed(reply->errorMessage(), action);
     });
     return reply;
 }

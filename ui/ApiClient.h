@@ -36,11 +36,12 @@ public:
 
 Q_SIGNALS:
     // Every finished request reports here; the main window's error banner listens.
-    void requestSucceeded();
-    void requestFailed(const QString &message);
+    // action: a POST (a staff action) rather than a read.
+    void requestSucceeded(bool action);
+    void requestFailed(const QString &message, bool action);
 
 private:
-    ApiReply *track(ApiReply *reply);
+    ApiReply *track(ApiReply *reply, bool action);
 
     QNetworkAccessManager *m_network;
     QUrl m_serviceUrl;

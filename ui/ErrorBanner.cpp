@@ -40,14 +40,25 @@ QString ErrorBanner::message() const
     return m_label->text();
 }
 
-void ErrorBanner::showMessage(const QString &message)
+void ErrorBanner::showMessage(const QString &message, bool action)
 {
+    // A read failing must not replace an action's failure staff have not seen to.
+    if (m_fromAction && !action && isVisible())
+        return;
     m_label->setText(message);
+    m_fromAction = action;
     show();
+}
+
+void ErrorBanner::requestSucceeded(bool action)
+{
+    if (action || !m_fromAction)
+        dismiss();
 }
 
 void ErrorBanner::dismiss()
 {
+    m_fromAction = false;
     m_label->clear();
     hide();
 }

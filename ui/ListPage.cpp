@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -109,6 +110,10 @@ ListPage::ListPage(ApiClient *client, ApiListModel *model, const QList<ListFilte
     });
     connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, &ListPage::rememberSelection);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ListPage::restoreSelection);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_pendingChanges = false; // reloaded from the top: nothing is hidden any more
+        updateStatus();
+    });
     connect(m_model, &ApiListModel::loadingChanged, this, &ListPage::updateStatus);
     connect(m_model, &ApiListModel::loadFailed, this, &ListPage::updateStatus);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &ListPage::updateStatus);
@@ -163,6 +168,18 @@ void ListPage::showDetail()
     });
 }
 
+void ListPage::dataChanged()
+{
+    const bool onFirstPage =
+        m_model->rowCount() <= m_model->pageSize() || m_view->verticalScrollBar()->value() == 0;
+    if (onFirstPage) {
+        m_model->reload();
+        return;
+    }
+    m_pendingChanges = true;
+    updateStatus();
+}
+
 void ListPage::updateStatus()
 {
     const int rows = m_model->rowCount();
@@ -175,6 +192,8 @@ void ListPage::updateStatus()
         text = tr("%n row(s), more when you scroll", nullptr, rows);
     else
         text = tr("%n row(s)", nullptr, rows);
+    if (m_pendingChanges && !m_model->isLoading())
+        text += tr(" · changed since: Refresh (F5) shows it");
     m_status->setText(text);
 }
 

@@ -38,6 +38,12 @@ public:
     int selectedRowIndex() const;
     void selectRow(int row);
 
+    // The data behind the view changed (the change feed said so). A view that
+    // shows its first page reloads at once; one scrolled further down keeps
+    // its place and says that Refresh shows what is new.
+    void dataChanged();
+    bool hasPendingChanges() const { return m_pendingChanges; }
+
 Q_SIGNALS:
     void selectionChanged();
 
@@ -56,6 +62,7 @@ private:
     QString m_detailPath;
     QJsonValue m_selectedId;
     QPointer<ApiReply> m_detailReply;
+    bool m_pendingChanges = false;
 };
 
 } // namespace billing::ui

@@ -238,7 +238,7 @@ MainWindow::MainWindow(ApiClient *client, QWidget *parent)
     createActions();
 
     connect(m_client, &ApiClient::requestFailed, m_banner, &ErrorBanner::showMessage);
-    connect(m_client, &ApiClient::requestSucceeded, m_banner, &ErrorBanner::dismiss);
+    connect(m_client, &ApiClient::requestSucceeded, m_banner, &ErrorBanner::requestSucceeded);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
     connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::reloadLists);
     connect(m_overview, &OverviewPage::loaded, this,
@@ -377,7 +377,7 @@ void MainWindow::reloadLists(const QStringList &lists)
     for (const auto &[name, page] : pages) {
         if (!lists.contains(name))
             continue;
-        page->model()->reload();
+        page->dataChanged();
         overview = overview || name != "audit"_L1;
     }
     if (overview)

@@ -47,9 +47,9 @@ Result<QList<QJsonObject>> AdminList::rows(QSqlDatabase &db, const QString &cond
     QStringList selected;
     for (const Column &column : columns)
         selected << column.sql;
-    const QString sql = u"SELECT %1 FROM %2 WHERE %3 ORDER BY %4 DESC LIMIT %5"_s.arg(
-        selected.join(u", "_s), from, condition, keySql, QString::number(limit));
-    Result<SqlRows> found = runQuery(db, u"cannot read the rows"_s, sql, values);
+    const QString sql = u"SELECT %1 FROM %2 WHERE %3 ORDER BY %4 DESC LIMIT ?"_s.arg(selected.join(u", "_s),
+                                                                                     from, condition, keySql);
+    Result<SqlRows> found = runQuery(db, u"cannot read the rows"_s, sql, QVariantList(values) << limit);
     if (!found)
         return found.error();
     QList<QJsonObject> result;
@@ -154,10 +154,13 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
     for (const Column &column : columns)
         selected << column.sql;
     selected << sort->sql << keySql;
-    const QString sql = u"SELECT %1 FROM %2%3 ORDER BY %4 %5, %6 %5 LIMIT %7"_s.arg(
+    // LIMIT is bound too: the statement text (and so the prepared-statement
+    // cache) depends only on which filters and sort are used.
+    const QString sql = u"SELECT %1 FROM %2%3 ORDER BY %4 %5, %6 %5 LIMIT ?"_s.arg(
         selected.join(u", "_s), from,
         conditions.isEmpty() ? QString() : u" WHERE "_s + conditions.join(u" AND "_s), sort->sql, direction,
-        keySql, QString::number(limit + 1));
+        keySql);
+    values << limit + 1;
 
     Result<SqlRows> rows = runQuery(db, u"cannot read the list"_s, sql, values);
     if (!rows)

@@ -15,7 +15,8 @@ namespace billing::server {
 // One list of the admin API: which rows, which filters and sorts it allows,
 // and how a page of it is read. Pages are keyset-paginated (the cursor holds
 // the last row's sort value and key), so page 10,000 costs what page 1 does
-// and rows arriving meanwhile neither repeat nor vanish.
+// and rows arriving meanwhile neither repeat nor vanish (a row whose sort
+// value changes meanwhile, such as updated_at, can).
 struct AdminList
 {
     enum class Kind { Text, Integer, Boolean, Json };

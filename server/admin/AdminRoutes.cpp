@@ -214,6 +214,21 @@ void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responde
             ApiError::invalidRequest(u"the event id must be a Stripe event id (evt_…)"_s, u"id"_s));
         return;
     }
+    {
+        Result<QSqlDatabase> db = m_deps.database->connection();
+        Result<SqlRows> stored =
+            db ? runQuery(db.value(), u"cannot read the event"_s,
+                          u"SELECT 1 FROM payment_events WHERE stripe_event_id = ?"_s, {id})
+               : Result<SqlRows>(db.error());
+        if (!stored) {
+            responder.sendError(databaseUnavailable(stored.error()));
+            return;
+        }
+        if (!stored->next()) {
+            responder.sendError(notFound(u"no event %1 is stored"_s.arg(id), u"id"_s));
+            return;
+        }
+    }
     m_deps.events->replay(id, [this, responder, id, staff](const EventProcessor::Report &report) mutable {
         const bool applied = report.outcome == EventProcessor::Outcome::Processed ||
                              report.outcome == EventProcessor::Outcome::Ignored ||
@@ -221,10 +236,6 @@ void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responde
         const QString outcome = EventProcessor::outcomeName(report.outcome);
         audit(staff, u"event.replay"_s, u"event"_s, id,
               {{u"outcome"_s, outcome}, {u"message"_s, report.message}}, applied);
-        if (report.outcome == EventProcessor::Outcome::Refused && report.message.contains(u"no event")) {
-            responder.sendError(notFound(report.message, u"id"_s));
-            return;
-        }
         responder.sendJson(200, {{u"event"_s, id}, {u"outcome"_s, outcome}, {u"message"_s, report.message}});
     });
 }
@@ -312,24 +323,41 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
     // A new notice with a key of its own: the hook sees a new delivery, and the
     // original stays in the history as it was.
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    Result<SqlRows> inserted = runQuery(
-        db.value(), u"cannot queue the notice again"_s,
-        u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
-        u"stripe_invoice_id, "
-        "recipient_email, payload, status, attempts, next_attempt_at, created_at) "
-        "SELECT kind, dedupe_key || ':resend:' || ?, tenant_id, stripe_customer_id, stripe_invoice_id, "
-        "recipient_email, payload, 'pending', 0, ?, ? FROM notification_outbox WHERE id = ?"_s,
-        {QString::number(QDateTime::currentMSecsSinceEpoch()), now, now, id});
-    if (!inserted) {
-        responder.sendError(databaseUnavailable(inserted.error()));
-        return;
+    const QString suffix = u":resend:%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    {
+        Result<SqlRows> inserted =
+            runQuery(db.value(), u"cannot queue the notice again"_s,
+                     u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
+                     u"stripe_invoice_id, "
+                     "recipient_email, payload, status, attempts, next_attempt_at, created_at) "
+                     "SELECT kind, dedupe_key || ?, tenant_id, stripe_customer_id, stripe_invoice_id, "
+                     "recipient_email, "
+                     "payload, 'pending', 0, ?, ? FROM notification_outbox WHERE id = ?"_s,
+                     {suffix, now, now, id});
+        if (!inserted) {
+            // The likeliest cause: the same notice resent twice within a millisecond.
+            responder.sendError({409,
+                                 u"invalid_request_error"_s,
+                                 u"the notice could not be queued again; try once more"_s,
+                                 u"id"_s,
+                                 {},
+                                 {}});
+            return;
+        }
+        if (inserted->numRowsAffected() == 0) {
+            responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
+            return;
+        }
     }
-    if (inserted->numRowsAffected() == 0) {
-        responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
-        return;
-    }
-    audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {}, true);
-    responder.sendJson(200, {{u"id"_s, id}, {u"status"_s, u"pending"_s}});
+    Result<SqlRows> copy =
+        runQuery(db.value(), u"cannot read the queued notice"_s,
+                 u"SELECT id FROM notification_outbox WHERE dedupe_key = (SELECT dedupe_key FROM "
+                 "notification_outbox WHERE id = ?) || ?"_s,
+                 {id, suffix});
+    const qint64 copyId = copy && copy->next() ? copy->value(0).toLongLong() : 0;
+    audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {{u"resent_as"_s, copyId}},
+          true);
+    responder.sendJson(200, {{u"id"_s, id}, {u"resent_as"_s, copyId}, {u"status"_s, u"pending"_s}});
 }
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)

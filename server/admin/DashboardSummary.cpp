@@ -5,6 +5,9 @@
 #include <QDate>
 #include <QDateTime>
 #include <QJsonArray>
+#include <QMap>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -49,24 +52,33 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
     if (!error.message.isEmpty())
         return error;
 
-    // MRR: what active and past-due subscriptions bill, per month.
+    // MRR: what active and past-due subscriptions bill, per month. Summed per
+    // interval first and converted once, so rounding does not add up.
     QJsonArray mrr;
     {
-        Result<SqlRows> rows =
-            runQuery(db, u"cannot read the MRR"_s,
-                     u"SELECT COALESCE(plan, 'other'), COALESCE(currency, ''), COUNT(*), "
-                     "SUM(CASE billing_interval WHEN 'year' THEN unit_amount / 12 WHEN 'week' THEN "
-                     "unit_amount * 52 / 12 "
-                     "WHEN 'day' THEN unit_amount * 365 / 12 ELSE unit_amount END) "
-                     "FROM subscriptions WHERE status IN ('active', 'past_due') AND unit_amount IS NOT NULL "
-                     "GROUP BY COALESCE(plan, 'other'), COALESCE(currency, '') ORDER BY 1, 2"_s);
+        Result<SqlRows> rows = runQuery(
+            db, u"cannot read the MRR"_s,
+            u"SELECT COALESCE(plan, 'other'), COALESCE(currency, ''), COALESCE(billing_interval, 'month'), "
+            "COUNT(*), SUM(unit_amount) FROM subscriptions WHERE status IN ('active', 'past_due') AND "
+            "unit_amount IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2"_s);
         if (!rows)
             return rows.error();
+        QMap<std::pair<QString, QString>, std::pair<qint64, double>> byPlan; // count, monthly amount
         while (rows->next()) {
-            mrr.append(QJsonObject{{u"plan"_s, rows->value(0).toString()},
-                                   {u"currency"_s, rows->value(1).toString()},
-                                   {u"subscriptions"_s, rows->value(2).toLongLong()},
-                                   {u"amount"_s, rows->value(3).toLongLong()}});
+            const QString interval = rows->value(2).toString();
+            const double perMonth = interval == u"year"   ? 1.0 / 12
+                                    : interval == u"week" ? 52.0 / 12
+                                    : interval == u"day"  ? 365.0 / 12
+                                                          : 1.0;
+            auto &entry = byPlan[{rows->value(0).toString(), rows->value(1).toString()}];
+            entry.first += rows->value(3).toLongLong();
+            entry.second += double(rows->value(4).toLongLong()) * perMonth;
+        }
+        for (auto it = byPlan.cbegin(); it != byPlan.cend(); ++it) {
+            mrr.append(QJsonObject{{u"plan"_s, it.key().first},
+                                   {u"currency"_s, it.key().second},
+                                   {u"subscriptions"_s, it.value().first},
+                                   {u"amount"_s, qint64(std::llround(it.value().second))}});
         }
     }
     summary.insert(u"mrr"_s, mrr);

@@ -71,6 +71,16 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         return;
     }
 
+    if (m_pending.size() >= kMaxPending) {
+        // The database is behind: Stripe retries later, nothing is lost.
+        responder.sendError({503,
+                             u"api_error"_s,
+                             u"too many deliveries are waiting to be stored; retry later"_s,
+                             {},
+                             {},
+                             {{"Retry-After"_ba, "5"_ba}}});
+        return;
+    }
     // Parsed here, so the worker's thread does only the database work.
     EventProcessor::Admitted admitted;
     if (std::optional<EventProcessor::Report> refused =

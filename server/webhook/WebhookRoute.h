@@ -40,6 +40,8 @@ public:
     void install(HttpService &service);
 
     static constexpr qsizetype kMaxBatch = 256;
+    // Verified deliveries waiting for the batch in flight; beyond, 503.
+    static constexpr qsizetype kMaxPending = 4096;
 
 private:
     struct Pending

@@ -19,6 +19,7 @@
 #include <QNetworkProxyFactory>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -395,6 +396,12 @@ void TestMainWindow::errorBannerShowsServiceMessageUntilSuccess()
     dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QTRY_VERIFY(banner->isVisible());
     QCOMPARE(banner->message(), u"Stripe refused the cancellation."_s);
+    // Reads succeeding afterwards (a refresh, live updates) do not hide a failed action.
+    QSignalSpy succeeded(m_client.get(), &ApiClient::requestSucceeded);
+    action(u"refreshAction"_s)->trigger();
+    QTRY_VERIFY(succeeded.count() >= 3);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->message(), u"Stripe refused the cancellation."_s);
     banner->findChild<QToolButton *>(u"errorBannerDismiss"_s)->click();
     QVERIFY(!banner->isVisible());
 }
@@ -425,6 +432,7 @@ void TestMainWindow::liveUpdatesReloadChangedViews()
     view->selectRow(1);
     const int subscriptionsBefore = requestCount("GET", u"/admin/v1/subscriptions"_s);
     const int licensesBefore = requestCount("GET", u"/admin/v1/licenses"_s);
+    QSignalSpy reloaded(view->model(), &QAbstractItemModel::modelReset);
 
     m_fake->answerChanges({u"subscriptions"_s});
     QTRY_COMPARE(requestCount("GET", u"/admin/v1/subscriptions"_s), subscriptionsBefore + 1);
@@ -432,8 +440,9 @@ void TestMainWindow::liveUpdatesReloadChangedViews()
     QCOMPARE(m_fake->requestsTo("GET", u"/admin/v1/changes"_s).constLast().query.queryItemValue(u"cursor"_s),
              u"c1"_s);
     QCOMPARE(requestCount("GET", u"/admin/v1/licenses"_s), licensesBefore);
-    // The selection survives the reload.
-    QTRY_COMPARE(view->selectionModel()->selectedRows().value(0).row(), 1);
+    // The selection survives the reload (checked once the new page has replaced the old).
+    QTRY_COMPARE(reloaded.count(), 1);
+    QCOMPARE(view->selectionModel()->selectedRows().value(0).row(), 1);
 }
 
 QTEST_MAIN(TestMainWindow)

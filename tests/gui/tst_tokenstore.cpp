@@ -42,6 +42,9 @@ unsigned TestTokenStore::modeOf(const QString &path)
 void TestTokenStore::initTestCase()
 {
     QVERIFY(m_home.isValid());
+    // Test mode puts files under $HOME/.qttest: a temporary HOME keeps the
+    // developer's own dashboard token out of reach.
+    qputenv("HOME", m_home.path().toUtf8());
     qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setApplicationName(u"agencyos-billing"_s);

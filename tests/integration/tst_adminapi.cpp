@@ -317,6 +317,9 @@ void TestAdminApi::actionsAreAuditedUnderTheStaffName()
     const auto replayed = admin("POST", u"/events/%1/replay"_s.arg(event), {});
     QCOMPARE(replayed.status, 200);
     QCOMPARE(replayed.json().value(u"event"_s).toString(), event);
+    // Already processed: replaying it changes nothing, and says so.
+    QCOMPARE(replayed.json().value(u"outcome"_s).toString(), u"duplicate"_s);
+    QCOMPARE(admin("POST", u"/events/evt_notStoredHere/replay"_s, {}).status, 404);
 
     const QJsonArray audit = list(u"/audit?actor=alice"_s);
     QStringList actions;
@@ -352,9 +355,16 @@ void TestAdminApi::failedRenewalQueuesDunningThatCanBeResent()
     const qint64 notice = list(u"/dunning?tenant=tenant_dun"_s)[0][u"id"_s].toInteger();
     const auto resent = admin("POST", u"/dunning/%1/resend"_s.arg(notice), {});
     QCOMPARE(resent.status, 200);
+    const qint64 copy = resent.json().value(u"resent_as"_s).toInteger();
     const QJsonArray notices = list(u"/dunning?tenant=tenant_dun"_s);
     QCOMPARE(notices.size(), 2);
+    // A new notice (newest first) with the same content; the original stays as it was.
+    QVERIFY(notices[0][u"id"_s].toInteger() > notice);
+    QCOMPARE(notices[1][u"id"_s].toInteger(), notice);
     QCOMPARE(notices[0][u"status"_s].toString(), u"pending"_s);
+    QCOMPARE(notices[0][u"attempts"_s].toInt(), 0);
+    QCOMPARE(notices[0][u"details"_s].toObject(), notices[1][u"details"_s].toObject());
+    QCOMPARE(notices[0][u"id"_s].toInteger(), copy);
     QCOMPARE(admin("POST", u"/dunning/999999/resend"_s, {}).status, 404);
     QCOMPARE(list(u"/audit?action=dunning.resend"_s).size(), 1);
 }
