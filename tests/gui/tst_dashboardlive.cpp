@@ -1,13 +1,21 @@
 #include "ApiClient.h"
 #include "ApiListModel.h"
+#include "CancelSubscriptionDialog.h"
 #include "HttpTestClient.h"
 #include "MainWindow.h"
+#include "PortalLinkDialog.h"
 #include "ServerProcess.h"
 #include "StripeEmulator.h"
 #include "TestDatabase.h"
 
+#include <QAction>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
+#include <QPushButton>
 #include <QTableView>
 #include <QTest>
 
@@ -33,8 +41,11 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void checkoutAppearsWithoutRefresh();
+    void staffActionsReachStripeAndTheAuditLog();
 
 private:
+    QString sellSubscription(const QString &tenantId);
+
     std::unique_ptr<QTemporaryDir> m_workDir;
     std::unique_ptr<test::TestDatabase> m_db;
     std::unique_ptr<emulator::StripeEmulator> m_stripe;
@@ -65,6 +76,7 @@ void TestDashboardLive::init()
         {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
         {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)},
         {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
+        {u"BILLING_PORTAL_RETURN_URL"_s, u"https://app.agencyos.network/account"_s},
     });
     m_server =
         std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
@@ -123,6 +135,73 @@ void TestDashboardLive::checkoutAppearsWithoutRefresh()
     QTRY_VERIFY_WITH_TIMEOUT(subscriptions->rowCount() == 1, 5000);
     QCOMPARE(subscriptions->rowObject(0).value(u"tenant_id"_s).toString(), u"tenant_live_ui"_s);
     QTRY_VERIFY_WITH_TIMEOUT(events->rowCount() >= 1, 5000);
+}
+
+QString TestDashboardLive::sellSubscription(const QString &tenantId)
+{
+    test::HttpTestClient http;
+    const auto created = http.postJson(QUrl(m_server->baseUrl() + u"/payments/stripe/checkout"_s),
+                                       {{u"plan_id"_s, u"team"_s},
+                                        {u"tenant_id"_s, tenantId},
+                                        {u"success_url"_s, u"https://app.agencyos.network/ok"_s},
+                                        {u"cancel_url"_s, u"https://app.agencyos.network/no"_s}},
+                                       {{"Authorization"_ba, "Bearer " + kApiToken}});
+    const auto completed = http.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(m_stripe->port())
+                         .arg(created.json().value(u"id"_s).toString())));
+    return completed.json().value(u"subscription"_s).toObject().value(u"id"_s).toString();
+}
+
+// As a new member of staff would: select the subscription, make a portal
+// link, cancel at the period end; then find both in the audit log under
+// their name.
+void TestDashboardLive::staffActionsReachStripeAndTheAuditLog()
+{
+    const QString subscription = sellSubscription(u"tenant_actions_ui"_s);
+    QVERIFY(subscription.startsWith(u"sub_"));
+
+    QNetworkAccessManager network;
+    ui::ApiClient client(&network);
+    client.setServiceUrl(QUrl(m_server->baseUrl()));
+    client.setToken(m_staffToken);
+    ui::MainWindow window(&client);
+    window.show();
+    window.start();
+    QVERIFY(window.showView(u"subscriptions"_s));
+    auto *view = window.findChild<QTableView *>(u"subscriptionsView"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() == 1, 10000);
+    view->selectRow(0);
+
+    QAction *portal = window.findChild<QAction *>(u"portalLinkAction"_s);
+    QTRY_VERIFY(portal->isEnabled());
+    portal->trigger();
+    ui::PortalLinkDialog *link = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((link = window.findChild<ui::PortalLinkDialog *>()), 10000);
+    QTRY_VERIFY(link->findChild<QLineEdit *>(u"portalUrlEdit"_s)->text().startsWith(u"https://"_s));
+    link->close();
+
+    window.findChild<QAction *>(u"cancelSubscriptionAction"_s)->trigger();
+    ui::CancelSubscriptionDialog *cancel = nullptr;
+    QTRY_VERIFY((cancel = window.findChild<ui::CancelSubscriptionDialog *>()));
+    cancel->findChild<QCheckBox *>(u"confirmCancelCheck"_s)->click();
+    cancel->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+
+    test::HttpTestClient http;
+    const auto audit = [&] {
+        QStringList actions;
+        const auto reply = http.get(QUrl(m_server->baseUrl() + u"/admin/v1/audit?actor=carol"_s),
+                                    {{"Authorization"_ba, "Bearer " + m_staffToken.toLatin1()}});
+        for (const QJsonValue &entry : reply.json().value(u"data"_s).toArray())
+            actions << entry[u"action"_s].toString() + u' ' + entry[u"target_id"_s].toString();
+        return actions;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(audit().contains(u"subscription.cancel_at_period_end "_s + subscription), 10000);
+    QVERIFY(audit().filter(u"customer.portal_link cus_"_s).size() == 1);
+    // Stripe has it: the emulator's subscription now ends with its period.
+    const auto stripe =
+        http.get(QUrl(u"http://127.0.0.1:%1/v1/subscriptions/%2"_s.arg(m_stripe->port()).arg(subscription)),
+                 {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()}});
+    QCOMPARE(stripe.json().value(u"cancel_at_period_end"_s).toBool(), true);
 }
 
 QTEST_MAIN(TestDashboardLive)
