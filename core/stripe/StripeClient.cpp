@@ -1,5 +1,7 @@
 #include "StripeClient.h"
 
+#include <QElapsedTimer>
+
 #include <QCoreApplication>
 
 using namespace Qt::StringLiterals;
@@ -21,7 +23,14 @@ StripeClient::StripeClient(QNetworkAccessManager *network, const Options &option
 
 StripeJob *StripeClient::send(StripeRequest request)
 {
+    const QByteArray method = request.method;
+    const QString path = request.path;
     auto *job = new StripeJob(m_network, m_jobSettings, std::move(request), this);
+    QElapsedTimer timer;
+    timer.start();
+    connect(job, &StripeJob::finished, this, [this, method, path, timer](const StripeResult &result) {
+        Q_EMIT requestFinished(method, path, result.httpStatus, double(timer.nsecsElapsed()) / 1e9);
+    });
     job->start();
     return job;
 }

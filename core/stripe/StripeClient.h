@@ -30,6 +30,10 @@ public:
     StripeJob *post(const QString &path, const FormParams &params, const QString &idempotencyKey = {});
     StripeJob *del(const QString &path);
 
+Q_SIGNALS:
+    // Every call, once it has its final answer (retries included): for metrics.
+    void requestFinished(const QByteArray &method, const QString &path, int httpStatus, double seconds);
+
 private:
     QNetworkAccessManager *m_network;
     StripeJob::Settings m_jobSettings;

@@ -9,6 +9,8 @@
 #include "db/DeliveryFailureLog.h"
 #include "http/HttpService.h"
 #include "license/LicenseSigner.h"
+#include "ops/HealthRoutes.h"
+#include "ops/Metrics.h"
 #include "payments/PaymentsRoutes.h"
 #include "payments/StripeActions.h"
 #include "stripe/StripeClient.h"
@@ -23,6 +25,22 @@
 using namespace Qt::StringLiterals;
 
 namespace billing::server {
+
+namespace {
+
+// "/v1/subscriptions/sub_123" -> "/v1/subscriptions/{id}": one label per
+// endpoint, not per object.
+QString stripeEndpointLabel(const QString &path)
+{
+    QStringList segments = path.split(u'/');
+    for (QString &segment : segments) {
+        if (segment.contains(u'_') && segment != u"billing_portal")
+            segment = u"{id}"_s;
+    }
+    return segments.join(u'/');
+}
+
+} // namespace
 
 QString ServeCommand::name() const
 {
@@ -108,16 +126,34 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
                              RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken});
     payments.install(service);
+    Metrics metrics = Metrics::forService();
+    QObject::connect(&stripe, &StripeClient::requestFinished, &stripe,
+                     [&metrics](const QByteArray &method, const QString &path, int status, double seconds) {
+                         const QString endpoint = stripeEndpointLabel(path);
+                         const QString verb = QString::fromLatin1(method);
+                         metrics.count(u"billing_stripe_requests_total"_s,
+                                       {{u"method"_s, verb},
+                                        {u"endpoint"_s, endpoint},
+                                        {u"status"_s, QString::number(status)}});
+                         metrics.observeSeconds(u"billing_stripe_request_duration_seconds"_s,
+                                                {{u"method"_s, verb}, {u"endpoint"_s, endpoint}}, seconds);
+                     });
     EventWorker eventWorker(processor, *opened->database);
-    WebhookRoute webhooks({&verifier, &eventWorker, &deliveryFailures});
+    WebhookRoute webhooks({&verifier, &eventWorker, &deliveryFailures, &metrics});
     webhooks.install(service);
     StripeActions stripeActions(&stripe, opened->database.get(), PlanCatalog(settings->prices));
     AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, settings->mode(),
                        settings->portalReturnUrl, RedirectAllowList(settings->allowedRedirectHosts)});
     admin.install(service);
+    HealthRoutes health({opened->database.get(), opened->migrator.get(), settings->licenseKeyPath, &metrics});
+    health.install(service);
 
     DunningSender dunning(*opened->database, &network,
                           {settings->dunningWebhookUrl, settings->dunningCommand});
+    QObject::connect(&dunning, &DunningSender::passFinished, &dunning, [&metrics](int delivered, int failed) {
+        metrics.count(u"billing_dunning_notices_total"_s, {{u"result"_s, u"sent"_s}}, delivered);
+        metrics.count(u"billing_dunning_notices_total"_s, {{u"result"_s, u"failed"_s}}, failed);
+    });
     if (dunning.isConfigured())
         dunning.start(std::chrono::seconds(5));
 

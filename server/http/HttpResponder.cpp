@@ -52,6 +52,11 @@ void HttpResponder::sendJson(int status, const QJsonObject &body, const Headers 
     send(std::move(response));
 }
 
+void HttpResponder::sendText(int status, const QByteArray &body, const QByteArray &contentType)
+{
+    send(QHttpServerResponse(contentType, body, static_cast<QHttpServerResponse::StatusCode>(status)));
+}
+
 void HttpResponder::dropConnection()
 {
     if (m_state->answered)

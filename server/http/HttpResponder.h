@@ -22,6 +22,7 @@ public:
     using Headers = QList<QPair<QByteArray, QByteArray>>;
 
     void sendJson(int status, const QJsonObject &body, const Headers &headers = {});
+    void sendText(int status, const QByteArray &body, const QByteArray &contentType);
     void sendError(const ApiError &error);
     void send(QHttpServerResponse &&response);
 

@@ -4,6 +4,7 @@
 #include "billing/EventProcessor.h"
 #include "common/Logging.h"
 #include "db/DeliveryFailureLog.h"
+#include "ops/Metrics.h"
 #include "webhook/SignatureVerifier.h"
 
 #include <QDateTime>
@@ -49,6 +50,12 @@ void WebhookRoute::refuse(const HttpRequest &request, HttpResponder &responder, 
     failure.eventId = request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString();
     failure.bodySize = request.body.size();
     qCWarning(lcStripe).noquote() << "webhook delivery from" << failure.remoteAddress << "refused:" << reason;
+    if (m_deps.metrics) {
+        const QString kind = status == 413                       ? u"too_large"_s
+                             : reason.startsWith(u"signature"_s) ? u"signature"_s
+                                                                 : u"invalid"_s;
+        m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, kind}});
+    }
     if (Result<void> logged = m_deps.failures->record(failure, QDateTime::currentSecsSinceEpoch()); !logged)
         qCWarning(lcStripe).noquote() << "could not log the refused delivery:" << logged.error().message;
     responder.sendError({status, u"invalid_request_error"_s, reason, {}, {}, {}});
@@ -72,6 +79,8 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
     }
 
     if (m_pending.size() >= kMaxPending) {
+        if (m_deps.metrics)
+            m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, u"overloaded"_s}});
         // The database is behind: Stripe retries later, nothing is lost.
         responder.sendError({503,
                              u"api_error"_s,
@@ -131,6 +140,11 @@ void WebhookRoute::finish(QList<Pending> &batch, const QList<EventProcessor::Rep
 
 void WebhookRoute::answer(Pending &pending, const EventProcessor::Report &report)
 {
+    if (m_deps.metrics) {
+        m_deps.metrics->count(u"billing_webhook_events_total"_s,
+                              {{u"type"_s, report.type.left(100)},
+                               {u"outcome"_s, EventProcessor::outcomeName(report.outcome)}});
+    }
     switch (report.outcome) {
     case EventProcessor::Outcome::Processed:
     case EventProcessor::Outcome::Ignored:

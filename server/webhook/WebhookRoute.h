@@ -12,6 +12,7 @@ class SignatureVerifier;
 
 namespace billing::server {
 class EventWorker;
+class Metrics;
 
 // POST /payments/stripe/webhook: the raw body is verified against
 // Stripe-Signature, then stored and applied by the EventProcessor; 2xx goes
@@ -32,6 +33,7 @@ public:
         const SignatureVerifier *verifier = nullptr;
         EventWorker *worker = nullptr;
         DeliveryFailureLog *failures = nullptr;
+        Metrics *metrics = nullptr; // optional
         qsizetype maxBodyBytes = 1024 * 1024;
     };
 

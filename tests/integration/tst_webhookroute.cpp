@@ -79,8 +79,8 @@ void TestWebhookRoute::init()
     m_failures = std::make_unique<DeliveryFailureLog>(m_db->database());
     m_service = std::make_unique<server::HttpService>();
     m_worker = std::make_unique<server::EventWorker>(*m_processor, m_db->database());
-    m_route = std::make_unique<server::WebhookRoute>(
-        server::WebhookRoute::Dependencies{m_verifier.get(), m_worker.get(), m_failures.get(), 64 * 1024});
+    m_route = std::make_unique<server::WebhookRoute>(server::WebhookRoute::Dependencies{
+        m_verifier.get(), m_worker.get(), m_failures.get(), nullptr, 64 * 1024});
     m_route->install(*m_service);
     QVERIFY(m_service->listen(QHostAddress::LocalHost, 0).ok());
     m_client = std::make_unique<test::HttpTestClient>();
