@@ -32,6 +32,9 @@ const QList<SettingDescriptor> &settingDescriptors()
         {ApiToken, true, u"Bearer token the payment endpoints require (at least 32 characters)"_s},
         {AllowedRedirectHosts, false,
          u"Hosts that success_url, cancel_url and return_url may point at (comma-separated)"_s},
+        {TlsCertificateFile, false,
+         u"PEM certificate (chain) the service presents when it serves HTTPS itself"_s},
+        {TlsKeyFile, false, u"PEM private key of that certificate (keep it 0600)"_s},
         {PortalReturnUrl, false,
          u"Where a Customer Portal link made in the dashboard sends the customer back"_s},
     };

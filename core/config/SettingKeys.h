@@ -28,6 +28,8 @@ inline const QString DunningCommand = QStringLiteral("BILLING_DUNNING_COMMAND");
 inline const QString LicenseKeyPath = QStringLiteral("BILLING_LICENSE_KEY_PATH");
 inline const QString AllowedRedirectHosts = QStringLiteral("BILLING_ALLOWED_REDIRECT_HOSTS");
 inline const QString PortalReturnUrl = QStringLiteral("BILLING_PORTAL_RETURN_URL");
+inline const QString TlsCertificateFile = QStringLiteral("BILLING_TLS_CERT_FILE");
+inline const QString TlsKeyFile = QStringLiteral("BILLING_TLS_KEY_FILE");
 } // namespace SettingKeys
 
 struct SettingDescriptor

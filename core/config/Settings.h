@@ -53,6 +53,9 @@ struct Settings
     QString apiToken;
     // Lower-case host names; "*.example.com" also allows every subdomain.
     QStringList allowedRedirectHosts;
+    // HTTPS served by the service itself (both set), else plain HTTP behind a proxy.
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
     // Where a portal link made in the dashboard returns the customer.
     QString portalReturnUrl;
 

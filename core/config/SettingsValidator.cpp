@@ -5,8 +5,11 @@
 #include "billing/RedirectAllowList.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -463,6 +466,8 @@ private:
             }
         }
 
+        readTls();
+
         const QString portText = value(SettingKeys::Port);
         if (!portText.isEmpty()) {
             bool ok = false;
@@ -474,6 +479,46 @@ private:
                 m_result.settings.port = quint16(port);
             }
         }
+    }
+
+    void readTls()
+    {
+        const QString certificate = value(SettingKeys::TlsCertificateFile);
+        const QString key = value(SettingKeys::TlsKeyFile);
+        if (certificate.isEmpty() && key.isEmpty())
+            return;
+        if (certificate.isEmpty() || key.isEmpty()) {
+            error(certificate.isEmpty() ? SettingKeys::TlsKeyFile : SettingKeys::TlsCertificateFile,
+                  u"set both BILLING_TLS_CERT_FILE and BILLING_TLS_KEY_FILE to serve HTTPS, or neither"_s);
+            return;
+        }
+        QFile certificateFile(certificate);
+        if (!certificateFile.open(QIODevice::ReadOnly) ||
+            QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem).isEmpty()) {
+            error(SettingKeys::TlsCertificateFile,
+                  u"BILLING_TLS_CERT_FILE (%1) is not a readable PEM certificate"_s.arg(
+                      quotableValue(certificate)));
+            return;
+        }
+        QFile keyFile(key);
+        if (!keyFile.open(QIODevice::ReadOnly)) {
+            error(SettingKeys::TlsKeyFile,
+                  u"BILLING_TLS_KEY_FILE (%1) cannot be read"_s.arg(quotableValue(key)));
+            return;
+        }
+        const QByteArray pem = keyFile.readAll();
+        bool parsed = false;
+        for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec})
+            parsed = parsed || !QSslKey(pem, algorithm, QSsl::Pem).isNull();
+        if (!parsed) {
+            // The message names the file only: its content is a secret.
+            error(SettingKeys::TlsKeyFile,
+                  u"BILLING_TLS_KEY_FILE (%1) is not an unencrypted PEM RSA or EC private key"_s.arg(
+                      quotableValue(key)));
+            return;
+        }
+        m_result.settings.tlsCertificateFile = certificate;
+        m_result.settings.tlsKeyFile = key;
     }
 
     const SettingsSources &m_sources;

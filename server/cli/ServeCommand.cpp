@@ -157,7 +157,17 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     if (dunning.isConfigured())
         dunning.start(std::chrono::seconds(5));
 
-    Result<quint16> bound = service.listen(settings->listenAddress, port);
+    std::optional<QSslConfiguration> tls;
+    if (!settings->tlsCertificateFile.isEmpty()) {
+        Result<QSslConfiguration> configured =
+            HttpService::tlsConfiguration(settings->tlsCertificateFile, settings->tlsKeyFile);
+        if (!configured) {
+            streams.err << u"error: "_s << configured.error().message << Qt::endl;
+            return ExitFailure;
+        }
+        tls = configured.value();
+    }
+    Result<quint16> bound = service.listen(settings->listenAddress, port, tls);
     if (!bound) {
         streams.err << u"error: "_s << bound.error().message << Qt::endl;
         return ExitFailure;
@@ -166,8 +176,8 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u'[' + address.toString() + u']'
                              : address.toString();
-    streams.out << u"agencyos-billing-server listening on http://%1:%2 (Stripe %3 mode, database %4)"_s
-                       .arg(host)
+    streams.out << u"agencyos-billing-server listening on %1://%2:%3 (Stripe %4 mode, database %5)"_s
+                       .arg(tls ? u"https"_s : u"http"_s, host)
                        .arg(bound.value())
                        .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
                 << Qt::endl;

@@ -2,9 +2,11 @@
 
 #include "LowDelayTcpServer.h"
 
+#include <QFile>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QSslKey>
 #include <QTcpServer>
 
 using namespace Qt::StringLiterals;
@@ -108,9 +110,34 @@ void HttpService::dispatch(const QHttpServerRequest &request, HttpResponder resp
     responder.sendError({404, u"invalid_request_error"_s, u"no route for %1"_s.arg(copy.path), {}, {}, {}});
 }
 
-Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port)
+Result<QSslConfiguration> HttpService::tlsConfiguration(const QString &certificateFile,
+                                                        const QString &keyFile)
+{
+    QFile certificate(certificateFile);
+    QFile key(keyFile);
+    if (!certificate.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::Io, u"cannot read the TLS certificate or key file"_s};
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificate.readAll(), QSsl::Pem);
+    const QByteArray pem = key.readAll();
+    QSslKey privateKey(pem, QSsl::Rsa, QSsl::Pem);
+    if (privateKey.isNull())
+        privateKey = QSslKey(pem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || privateKey.isNull())
+        return Error{ErrorCode::InvalidInput, u"the TLS certificate or key file is not valid PEM"_s};
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(privateKey);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    return configuration;
+}
+
+Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port,
+                                    const std::optional<QSslConfiguration> &tls)
 {
     auto *tcpServer = new LowDelayTcpServer(m_http);
+    if (tls)
+        tcpServer->setTls(*tls);
     if (!tcpServer->listen(address, port)) {
         const QString reason = tcpServer->errorString();
         delete tcpServer;

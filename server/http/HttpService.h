@@ -7,8 +7,10 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QHttpServer;
@@ -37,7 +39,11 @@ public:
     void addRoute(const QByteArray &method, const QString &pattern, Handler handler);
 
     // Binds address:port (port 0 picks a free one) and returns the bound port.
-    Result<quint16> listen(const QHostAddress &address, quint16 port);
+    // With a TLS configuration (certificate and key set) it serves HTTPS.
+    Result<quint16> listen(const QHostAddress &address, quint16 port,
+                           const std::optional<QSslConfiguration> &tls = std::nullopt);
+    // The server side of a TLS configuration from PEM files.
+    static Result<QSslConfiguration> tlsConfiguration(const QString &certificateFile, const QString &keyFile);
     quint16 serverPort() const;
 
 private:

@@ -1,21 +1,30 @@
 #pragma once
 
+#include <QSslConfiguration>
 #include <QTcpServer>
+
+#include <optional>
 
 namespace billing::server {
 
 // A QTcpServer whose connections send small writes at once (TCP_NODELAY).
 // QtHttpServer writes a response's headers and body separately; with Nagle's
 // algorithm the body then waits for the client's delayed ACK, 40 ms on Linux.
+// With a TLS configuration each connection is a QSslSocket in server mode:
+// QtHttpServer then reads and writes the decrypted stream.
 class LowDelayTcpServer final : public QTcpServer
 {
     Q_OBJECT
 
 public:
     using QTcpServer::QTcpServer;
+    void setTls(const QSslConfiguration &configuration) { m_tls = configuration; }
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    std::optional<QSslConfiguration> m_tls;
 };
 
 } // namespace billing::server

@@ -5,8 +5,12 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -20,6 +24,7 @@ private Q_SLOTS:
     void initTestCase();
     void listensOnLoopbackAndAnswersJson404();
     void reportsPortInUse();
+    void servesHttpsWithTheConfiguredCertificate();
 };
 
 void TestHttpService::initTestCase()
@@ -62,6 +67,50 @@ void TestHttpService::reportsPortInUse()
         port.error().message.contains(u"cannot listen on 127.0.0.1 port %1"_s.arg(occupier.serverPort())),
         qPrintable(port.error().message));
     QCOMPARE(service.serverPort(), quint16(0));
+}
+
+// BILLING_TLS_CERT_FILE / _KEY_FILE: a client that trusts the certificate gets
+// the service's answer over TLS; plain HTTP on that port gets nothing.
+void TestHttpService::servesHttpsWithTheConfiguredCertificate()
+{
+    QTemporaryDir dir;
+    QProcess openssl;
+    openssl.start(u"openssl"_s,
+                  {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"1"_s,
+                   u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s,
+                   u"-keyout"_s, dir.filePath(u"key.pem"_s), u"-out"_s, dir.filePath(u"cert.pem"_s)});
+    QVERIFY(openssl.waitForFinished(30000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    billing::Result<QSslConfiguration> tls =
+        HttpService::tlsConfiguration(dir.filePath(u"cert.pem"_s), dir.filePath(u"key.pem"_s));
+    QVERIFY2(tls.ok(), tls.ok() ? "" : qPrintable(tls.error().message));
+    QVERIFY(!HttpService::tlsConfiguration(dir.filePath(u"cert.pem"_s), dir.filePath(u"cert.pem"_s)).ok());
+
+    HttpService service;
+    const billing::Result<quint16> port = service.listen(QHostAddress::LocalHost, 0, tls.value());
+    QVERIFY(port.ok());
+
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(u"https://127.0.0.1:%1/nothing/here"_s.arg(port.value())));
+    QSslConfiguration client = QSslConfiguration::defaultConfiguration();
+    client.setCaCertificates(QSslCertificate::fromPath(dir.filePath(u"cert.pem"_s)));
+    request.setSslConfiguration(client);
+    QNetworkReply *reply = network.get(request);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->error(), QNetworkReply::ContentNotFoundError);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+    QVERIFY(QJsonDocument::fromJson(reply->readAll()).object().contains(u"error"_s));
+    reply->deleteLater();
+
+    QNetworkReply *plain =
+        network.get(QNetworkRequest(QUrl(u"http://127.0.0.1:%1/nothing/here"_s.arg(port.value()))));
+    QSignalSpy plainFinished(plain, &QNetworkReply::finished);
+    QVERIFY(plainFinished.wait(10000));
+    QVERIFY(plain->error() != QNetworkReply::NoError);
+    QCOMPARE(plain->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 0);
+    plain->deleteLater();
 }
 
 QTEST_GUILESS_MAIN(TestHttpService)

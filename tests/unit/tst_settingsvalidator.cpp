@@ -231,6 +231,14 @@ void TestSettingsValidator::reportsProblem_data()
     QTest::newRow("no dunning hook") << DunningWebhookUrl << QString() << warning
                                      << u"notices of failed payments are queued but not sent"_s;
 
+    // TLS: both or neither, and files that hold what they should.
+    QTest::newRow("tls certificate without key")
+        << TlsCertificateFile << QStringLiteral(BILLING_SOURCE_DIR "/README.md") << error
+        << u"set both BILLING_TLS_CERT_FILE and BILLING_TLS_KEY_FILE"_s;
+    QTest::newRow("tls key without certificate")
+        << TlsKeyFile << QStringLiteral(BILLING_SOURCE_DIR "/README.md") << error
+        << u"set both BILLING_TLS_CERT_FILE and BILLING_TLS_KEY_FILE"_s;
+
     // Data directory.
     QTest::newRow("relative data dir")
         << DataDir << u"data"_s << error << u"BILLING_DATA_DIR must be an absolute path"_s;
