@@ -6,6 +6,7 @@
 #include "MigrateCommand.h"
 #include "ServeCommand.h"
 #include "StaffCommand.h"
+#include "SyncCommand.h"
 #include "WebhookCommand.h"
 
 #include <QCoreApplication>
@@ -29,6 +30,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<LicenseCommand>());
     m_commands.push_back(std::make_unique<EventsCommand>());
     m_commands.push_back(std::make_unique<StaffCommand>());
+    m_commands.push_back(std::make_unique<SyncCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;
