@@ -68,7 +68,7 @@ stop_all() {
 trap stop_all EXIT INT TERM
 
 if [ "$configured" = false ]; then
-    setting() { grep "^$1=" "$demo_env" | cut -d= -f2-; }
+    setting() { grep "^$1=" "$demo_env" | cut -d= -f2- || true; }
     port=$(setting BILLING_PORT); port=${port:-8787}
     "$emulator" --port 12111 --api-key "$(setting STRIPE_SECRET_KEY)" \
         --webhook-secret "$(setting STRIPE_WEBHOOK_SECRET)" \
@@ -106,12 +106,15 @@ if [ "$configured" = false ]; then
     echo "run: Stripe emulator on http://127.0.0.1:12111 (control endpoints under /_emulator)"
     echo "run: the dashboard signs in with the demo staff token in $token_file;"
     echo "     make your own with: $server staff add <name> $*"
+    echo "run: to watch new sales arrive live, run in another terminal:"
+    echo "     bash $root/scripts/demo-data.sh $service_url \$(grep ^BILLING_API_TOKEN= $demo_env | cut -d= -f2) http://127.0.0.1:12111"
 fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     "$dashboard" || true
     echo "run: dashboard closed; stopping the service"
 else
     echo "run: no display (DISPLAY is unset), so the dashboard is not opened;"
-    echo "     open it with: xvfb-run -a $dashboard  (or run this on a desktop)"
+    echo "     open it with: ${AGENCYOS_BILLING_TOKEN:+AGENCYOS_BILLING_URL=$service_url AGENCYOS_BILLING_TOKEN=\$(cat $token_file) }xvfb-run -a $dashboard"
+    echo "     (or run this on a desktop)"
     wait "$server_pid"
 fi
