@@ -118,21 +118,9 @@ int main(int argc, char *argv[])
         token = made->toLatin1();
     }
 
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    const QList<std::pair<QString, QString>> settings = {
-        {u"STRIPE_SECRET_KEY"_s, u"sk_test_benchmark0000000000"_s},
-        {u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_benchmarkscale"_s},
-        {u"STRIPE_PRICE_SOLO"_s, u"price_solo"_s},
-        {u"STRIPE_PRICE_TEAM"_s, u"price_team"_s},
-        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_enterprise"_s},
-        {u"BILLING_DATA_DIR"_s, QFileInfo(path).absolutePath()},
-        {u"BILLING_DATABASE_URL"_s, u"sqlite://"_s + QFileInfo(path).absoluteFilePath()},
-        {u"BILLING_API_TOKEN"_s, u"bench-token-0123456789abcdef0123456789abcdef"_s},
-        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
-        {u"QT_LOGGING_RULES"_s, u"billing.*.info=false"_s},
-    };
-    for (const auto &[key, value] : settings)
-        environment.insert(key, value);
+    const QProcessEnvironment environment = bench::serviceEnvironment(
+        QFileInfo(path).absolutePath(),
+        {{u"BILLING_DATABASE_URL"_s, u"sqlite://"_s + QFileInfo(path).absoluteFilePath()}});
     QProcess server;
     server.setProcessEnvironment(environment);
     server.setWorkingDirectory(QFileInfo(path).absolutePath());

@@ -28,6 +28,11 @@ Figures drive(quint16 port, int concurrency, int total, const std::function<QByt
 QByteArray httpPost(const QByteArray &path, const QByteArray &contentType, const QByteArray &body,
                     const QList<QPair<QByteArray, QByteArray>> &headers);
 
+// The environment of a benchmarked service: fake test-mode settings on
+// dataDir, quiet logs, and `extra` (which wins).
+QProcessEnvironment serviceEnvironment(const QString &dataDir,
+                                       const QList<std::pair<QString, QString>> &extra = {});
+
 // Starts a child and returns the port it reports in its "listening on" line.
 quint16 startAndWaitForPort(QProcess &process, const QString &program, const QStringList &arguments);
 

@@ -74,20 +74,8 @@ int main(int argc, char *argv[])
     }
 
     QTemporaryDir dir;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    const QList<std::pair<QString, QString>> settings = {
-        {u"STRIPE_SECRET_KEY"_s, u"sk_test_benchmark0000000000"_s},
-        {u"STRIPE_WEBHOOK_SECRET"_s, secret},
-        {u"STRIPE_PRICE_SOLO"_s, u"price_solo"_s},
-        {u"STRIPE_PRICE_TEAM"_s, u"price_team"_s},
-        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_enterprise"_s},
-        {u"BILLING_DATA_DIR"_s, dir.path()},
-        {u"BILLING_API_TOKEN"_s, u"bench-token-0123456789abcdef0123456789abcdef"_s},
-        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
-        {u"QT_LOGGING_RULES"_s, u"billing.*.info=false"_s},
-    };
-    for (const auto &[key, value] : settings)
-        environment.insert(key, value);
+    const QProcessEnvironment environment =
+        bench::serviceEnvironment(dir.path(), {{u"STRIPE_WEBHOOK_SECRET"_s, secret}});
     QProcess server;
     server.setProcessEnvironment(environment);
     server.setWorkingDirectory(dir.path());

@@ -1,6 +1,7 @@
 #include "ServeCommand.h"
 
 #include "CliDatabase.h"
+#include "CliServices.h"
 #include "CliSettings.h"
 #include "ShutdownSignals.h"
 #include "admin/AdminRoutes.h"
@@ -106,20 +107,13 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     }
 
     QNetworkAccessManager network;
-    StripeClient::Options stripeOptions;
-    stripeOptions.apiBase = settings->stripeApiBase;
-    stripeOptions.secretKey = settings->stripeSecretKey;
-    stripeOptions.apiVersion = settings->stripeApiVersion;
-    StripeClient stripe(&network, stripeOptions);
+    StripeClient stripe(&network, stripeClientOptions(*settings));
 
-    Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings->licenseKeyPath);
-    if (!signer) {
-        streams.err << u"error: "_s << signer.error().message << Qt::endl;
+    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
+    if (!processing)
         return ExitFailure;
-    }
+    EventProcessor &processor = processing->processor;
     const SignatureVerifier verifier(settings->stripeWebhookSecrets, settings->webhookTolerance);
-    EventProcessor processor(*opened->database, signer.value(), PlanCatalog(settings->prices),
-                             {settings->mode(), settings->stripeApiVersion, settings->pastDueGrace});
     DeliveryFailureLog deliveryFailures(*opened->database);
 
     HttpService service;

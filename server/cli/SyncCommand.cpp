@@ -1,6 +1,7 @@
 #include "SyncCommand.h"
 
 #include "CliDatabase.h"
+#include "CliServices.h"
 #include "CliSettings.h"
 #include "billing/EventProcessor.h"
 #include "license/LicenseSigner.h"
@@ -103,11 +104,7 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
     }
 
     QNetworkAccessManager network;
-    StripeClient::Options stripeOptions;
-    stripeOptions.apiBase = settings->stripeApiBase;
-    stripeOptions.secretKey = settings->stripeSecretKey;
-    stripeOptions.apiVersion = settings->stripeApiVersion;
-    StripeClient stripe(&network, stripeOptions);
+    StripeClient stripe(&network, stripeClientOptions(*settings));
 
     // Collect first (the list moves while we page, newest first), apply oldest first.
     QList<QJsonObject> events;
@@ -139,13 +136,10 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
     }
     streams.out << Qt::endl;
 
-    Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings->licenseKeyPath);
-    if (!signer) {
-        streams.err << u"error: "_s << signer.error().message << Qt::endl;
+    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
+    if (!processing)
         return ExitFailure;
-    }
-    EventProcessor processor(*opened->database, signer.value(), PlanCatalog(settings->prices),
-                             {settings->mode(), settings->stripeApiVersion, settings->pastDueGrace});
+    EventProcessor &processor = processing->processor;
     std::reverse(events.begin(), events.end());
     QMap<QString, int> outcomes;
     int failed = 0;

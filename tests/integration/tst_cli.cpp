@@ -1,3 +1,4 @@
+#include "ServerProcess.h"
 #include "TestDatabase.h"
 #include "db/MigrationCatalog.h"
 
@@ -109,14 +110,7 @@ QHash<QString, QString> TestCli::validSettings() const
 QProcessEnvironment TestCli::environment(const QHash<QString, QString> &settings) const
 {
     // Nothing of the developer's own configuration leaks into the test.
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString &key : env.keys()) {
-        if (key.startsWith(u"STRIPE_") || key.startsWith(u"BILLING_"))
-            env.remove(key);
-    }
-    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
-        env.insert(it.key(), it.value());
-    return env;
+    return test::ServerProcess::environment(settings);
 }
 
 CommandResult TestCli::runServer(const QStringList &arguments, const QProcessEnvironment &environment)
@@ -431,6 +425,18 @@ void TestCli::eventsReplayAppliesFailedEvents()
         db.close();
     }
     QSqlDatabase::removeDatabase(u"replay"_s);
+
+    // events list shows it, filtered by status; a bad status is a usage error naming it.
+    const CommandResult failedList = runServer({u"events"_s, u"list"_s, u"--status"_s, u"failed"_s}, env);
+    QVERIFY2(failedList.exitCode == 0, qPrintable(failedList.all()));
+    QVERIFY2(failedList.out.contains(u"evt_r1"_s) && failedList.out.contains(u"customer.created"_s),
+             qPrintable(failedList.out));
+    const CommandResult processedList =
+        runServer({u"events"_s, u"list"_s, u"--status"_s, u"processed"_s}, env);
+    QVERIFY2(!processedList.out.contains(u"evt_r1"_s), qPrintable(processedList.out));
+    const CommandResult badLimit = runServer({u"events"_s, u"list"_s, u"--limit"_s, u"0"_s}, env);
+    QCOMPARE(badLimit.exitCode, 2);
+    QVERIFY(badLimit.err.contains(u"limit"_s));
 
     const CommandResult replayed = runServer({u"events"_s, u"replay"_s, u"--failed"_s}, env);
     QVERIFY2(replayed.exitCode == 0, qPrintable(replayed.all()));

@@ -1,0 +1,33 @@
+#include "CliServices.h"
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server {
+
+StripeClient::Options stripeClientOptions(const Settings &settings)
+{
+    StripeClient::Options options;
+    options.apiBase = settings.stripeApiBase;
+    options.secretKey = settings.stripeSecretKey;
+    options.apiVersion = settings.stripeApiVersion;
+    return options;
+}
+
+EventProcessing::EventProcessing(LicenseSigner licenseSigner, Database &database, const Settings &settings)
+    : signer(std::move(licenseSigner))
+    , processor(database, signer, PlanCatalog(settings.prices),
+                {settings.mode(), settings.stripeApiVersion, settings.pastDueGrace})
+{}
+
+std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const Settings &settings,
+                                                     CliStreams streams)
+{
+    Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings.licenseKeyPath);
+    if (!signer) {
+        streams.err << u"error: "_s << signer.error().message << Qt::endl;
+        return nullptr;
+    }
+    return std::make_unique<EventProcessing>(std::move(signer).value(), database, settings);
+}
+
+} // namespace billing::server
