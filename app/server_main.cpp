@@ -1,4 +1,5 @@
 #include "cli/CommandLineInterface.h"
+#include "common/Logging.h"
 
 #include <QCoreApplication>
 
@@ -11,6 +12,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("agencyos-billing-server"));
     QCoreApplication::setOrganizationName(QStringLiteral("AgencyOS"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BILLING_VERSION));
+    billing::keepSecretsOutOfLogs();
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
 
     billing::server::CommandLineInterface cli;

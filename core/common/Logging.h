@@ -9,3 +9,13 @@ Q_DECLARE_LOGGING_CATEGORY(lcDatabase)
 Q_DECLARE_LOGGING_CATEGORY(lcMigrations)
 Q_DECLARE_LOGGING_CATEGORY(lcStripe)
 Q_DECLARE_LOGGING_CATEGORY(lcAudit)
+
+namespace billing {
+
+// Keeps Qt's network internals from logging what carries secrets, whatever
+// QT_LOGGING_RULES says: QtHttpServer's debug output prints every request's
+// headers (Authorization: Bearer …), and QNetworkAccessManager's can print
+// Stripe's. Call once, early in main.
+void keepSecretsOutOfLogs();
+
+} // namespace billing

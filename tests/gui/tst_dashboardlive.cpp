@@ -65,19 +65,11 @@ void TestDashboardLive::init()
     m_stripe = std::make_unique<emulator::StripeEmulator>(options);
     QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
 
-    QHash<QString, QString> settings = test::ServerProcess::databaseSettings(*m_db);
-    settings.insert({
-        {u"STRIPE_SECRET_KEY"_s, kSecretKey},
-        {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
-        {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
-        {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
-        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
-        {u"STRIPE_API_BASE"_s, u"http://127.0.0.1:%1"_s.arg(m_stripe->port())},
-        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
-        {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)},
-        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
-        {u"BILLING_PORTAL_RETURN_URL"_s, u"https://app.agencyos.network/account"_s},
-    });
+    QHash<QString, QString> settings = test::ServerProcess::testSettings(
+        *m_db, m_workDir->filePath(u"data"_s), u"http://127.0.0.1:%1"_s.arg(m_stripe->port()));
+    settings.insert({{u"STRIPE_SECRET_KEY"_s, kSecretKey},
+                     {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
+                     {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)}});
     m_server =
         std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
     QString output;

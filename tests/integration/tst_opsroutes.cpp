@@ -33,19 +33,10 @@ void TestOpsRoutes::init()
     QString error;
     m_db = test::TestDatabase::create(SqlDialect::Sqlite, &error);
     QVERIFY2(m_db, qPrintable(error));
-    QHash<QString, QString> settings = test::ServerProcess::databaseSettings(*m_db);
-    settings.insert({
-        {u"STRIPE_SECRET_KEY"_s, u"sk_test_51OpsRoutesTestKey0000"_s},
-        {u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_opsRoutesTestSecret"_s},
-        {u"STRIPE_PRICE_SOLO"_s, u"price_solo"_s},
-        {u"STRIPE_PRICE_TEAM"_s, u"price_team"_s},
-        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_enterprise"_s},
-        // Nothing listens there: the Stripe call fails fast, and is counted.
-        {u"STRIPE_API_BASE"_s, u"http://127.0.0.1:9"_s},
-        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
-        {u"BILLING_API_TOKEN"_s, u"ops-routes-test-token-0123456789abcdef0123"_s},
-        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
-    });
+    // Nothing listens at Stripe's address: the Stripe call fails fast, and is counted.
+    QHash<QString, QString> settings =
+        test::ServerProcess::testSettings(*m_db, m_workDir->filePath(u"data"_s), u"http://127.0.0.1:9"_s);
+    settings.insert(u"BILLING_API_TOKEN"_s, u"ops-routes-test-token-0123456789abcdef0123"_s);
     m_server =
         std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
     QString output;

@@ -50,18 +50,9 @@ void TestSyncCommand::init()
     options.webhookUrl = QUrl(u"http://127.0.0.1:9/payments/stripe/webhook"_s); // the service is down
     m_stripe = std::make_unique<emulator::StripeEmulator>(options);
     QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
-    m_settings = test::ServerProcess::databaseSettings(*m_db);
-    m_settings.insert({
-        {u"STRIPE_SECRET_KEY"_s, kSecretKey},
-        {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
-        {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
-        {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
-        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
-        {u"STRIPE_API_BASE"_s, u"http://127.0.0.1:%1"_s.arg(m_stripe->port())},
-        {u"BILLING_DATA_DIR"_s, m_workDir->filePath(u"data"_s)},
-        {u"BILLING_API_TOKEN"_s, u"sync-command-test-token-0123456789abcdef01"_s},
-        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
-    });
+    m_settings = test::ServerProcess::testSettings(*m_db, m_workDir->filePath(u"data"_s),
+                                                   u"http://127.0.0.1:%1"_s.arg(m_stripe->port()));
+    m_settings.insert({{u"STRIPE_SECRET_KEY"_s, kSecretKey}, {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret}});
 }
 
 void TestSyncCommand::cleanup()

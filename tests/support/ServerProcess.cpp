@@ -33,6 +33,26 @@ QHash<QString, QString> ServerProcess::databaseSettings(const TestDatabase &data
     return settings;
 }
 
+QHash<QString, QString> ServerProcess::testSettings(const TestDatabase &database, const QString &dataDir,
+                                                    const QString &stripeApiBase)
+{
+    QHash<QString, QString> settings = databaseSettings(database);
+    settings.insert({
+        {u"STRIPE_SECRET_KEY"_s, u"sk_test_51ServerProcessTestKey000"_s},
+        {u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_serverProcessTestSecret"_s},
+        {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
+        {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
+        {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
+        {u"BILLING_DATA_DIR"_s, dataDir},
+        {u"BILLING_API_TOKEN"_s, u"server-process-test-token-0123456789abcdef"_s},
+        {u"BILLING_ALLOWED_REDIRECT_HOSTS"_s, u"app.agencyos.network"_s},
+        {u"BILLING_PORTAL_RETURN_URL"_s, u"https://app.agencyos.network/account"_s},
+    });
+    if (!stripeApiBase.isEmpty())
+        settings.insert(u"STRIPE_API_BASE"_s, stripeApiBase);
+    return settings;
+}
+
 QProcessEnvironment ServerProcess::environment(const QHash<QString, QString> &settings)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -71,19 +91,24 @@ bool ServerProcess::start(const QHash<QString, QString> &settings, QString *outp
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     m_process.start(m_binary, {u"serve"_s, u"--port"_s, u"0"_s});
     static const QRegularExpression listening(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
+    // Only this start's output is searched: `output` may hold an earlier one's.
+    QString printed;
     QElapsedTimer timer;
     timer.start();
+    bool started = false;
     while (timer.elapsed() < 30000) {
         if (!m_process.waitForReadyRead(200) && m_process.state() == QProcess::NotRunning)
             break;
-        *output += QString::fromUtf8(m_process.readAll());
-        const QRegularExpressionMatch match = listening.match(*output);
+        printed += QString::fromUtf8(m_process.readAll());
+        const QRegularExpressionMatch match = listening.match(printed);
         if (match.hasMatch()) {
             m_port = quint16(match.captured(1).toUInt());
-            return true;
+            started = true;
+            break;
         }
     }
-    return false;
+    *output += printed;
+    return started;
 }
 
 bool ServerProcess::stop()

@@ -19,6 +19,11 @@ public:
 
     // Settings for the test database (SQLite file or PostgreSQL).
     static QHash<QString, QString> databaseSettings(const TestDatabase &database);
+    // A complete, valid test configuration on that database and data
+    // directory (fake test-mode keys, the demo prices, Stripe at stripeApiBase);
+    // tests insert what they need to differ.
+    static QHash<QString, QString> testSettings(const TestDatabase &database, const QString &dataDir,
+                                                const QString &stripeApiBase = {});
     static QProcessEnvironment environment(const QHash<QString, QString> &settings);
 
     // Runs a command to completion; returns its exit code (-1 when it did not finish).
@@ -27,6 +32,14 @@ public:
     // Starts `serve --port 0` and waits for its port; false (with the output) when it did not listen.
     bool start(const QHash<QString, QString> &settings, QString *output);
     bool stop();
+    // SIGKILL: no clean-up, as a power cut or the OOM killer would do it.
+    void kill()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+    // What the serving process printed since start() returned (stdout and stderr).
+    QString output() { return QString::fromUtf8(m_process.readAll()); }
     quint16 port() const { return m_port; }
     QString baseUrl() const;
 
