@@ -136,6 +136,7 @@ Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port,
                                     const std::optional<QSslConfiguration> &tls)
 {
     auto *tcpServer = new LowDelayTcpServer(m_http);
+    tcpServer->setLimits(m_limits, m_maxConnections);
     if (tls)
         tcpServer->setTls(*tls);
     if (!tcpServer->listen(address, port)) {
@@ -147,6 +148,12 @@ Result<quint16> HttpService::listen(const QHostAddress &address, quint16 port,
     m_http->bind(tcpServer);
     m_tcpServer = tcpServer;
     return tcpServer->serverPort();
+}
+
+void HttpService::setConnectionLimits(const ConnectionGuard::Limits &limits, int maxConnections)
+{
+    m_limits = limits;
+    m_maxConnections = maxConnections;
 }
 
 quint16 HttpService::serverPort() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ConnectionGuard.h"
 #include "HttpRequest.h"
 #include "HttpResponder.h"
 #include "common/Result.h"
@@ -46,6 +47,10 @@ public:
     static Result<QSslConfiguration> tlsConfiguration(const QString &certificateFile, const QString &keyFile);
     quint16 serverPort() const;
 
+    // Per-connection limits (header size, body size, slow clients) and the
+    // most connections open at once; for listen() calls after this one.
+    void setConnectionLimits(const ConnectionGuard::Limits &limits, int maxConnections);
+
 private:
     struct Route
     {
@@ -58,6 +63,8 @@ private:
     QHttpServer *m_http = nullptr;
     QPointer<QTcpServer> m_tcpServer;
     std::vector<Route> m_routes;
+    ConnectionGuard::Limits m_limits;
+    int m_maxConnections = 1024;
 };
 
 } // namespace billing::server

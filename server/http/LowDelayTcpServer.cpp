@@ -22,6 +22,15 @@ void LowDelayTcpServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_openConnections >= m_maxConnections) {
+        ConnectionGuard::refuse(socket, 503, "Service Unavailable",
+                                QStringLiteral("too many connections are open; retry later"));
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        return;
+    }
+    ++m_openConnections;
+    connect(socket, &QObject::destroyed, this, [this] { --m_openConnections; });
+    new ConnectionGuard(socket, m_limits);
     if (auto *tlsSocket = qobject_cast<QSslSocket *>(socket))
         tlsSocket->startServerEncryption();
     addPendingConnection(socket);
