@@ -14,6 +14,10 @@ struct ListFilter
     QStringList options;
     QStringList optionLabels; // shown instead of options when given
     QString placeholder;
+    // A date typed as YYYY-MM-DD, sent as Unix seconds (UTC): the day's start,
+    // or with `endOfDay` the next day's start (for an exclusive "to").
+    bool isDate = false;
+    bool endOfDay = false;
 };
 
 } // namespace billing::ui

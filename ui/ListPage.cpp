@@ -5,6 +5,7 @@
 #include "ApiReply.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -51,8 +52,19 @@ ListPage::ListPage(ApiClient *client, ApiListModel *model, const QList<ListFilte
             debounce->setInterval(400);
             connect(edit, &QLineEdit::textEdited, debounce, qOverload<>(&QTimer::start));
             connect(edit, &QLineEdit::returnPressed, debounce, qOverload<>(&QTimer::start));
-            connect(debounce, &QTimer::timeout, this,
-                    [this, edit, key = filter.key] { applyFilter(key, edit->text().trimmed()); });
+            connect(debounce, &QTimer::timeout, this, [this, edit, filter] {
+                QString value = edit->text().trimmed();
+                if (filter.isDate && !value.isEmpty()) {
+                    const QDate day = QDate::fromString(value, Qt::ISODate);
+                    // Not a date (yet): no filter rather than a request the service refuses.
+                    edit->setStyleSheet(day.isValid() ? QString() : u"color: #c62828;"_s);
+                    value = day.isValid() ? QString::number(QDateTime(filter.endOfDay ? day.addDays(1) : day,
+                                                                      QTime(0, 0), Qt::UTC)
+                                                                .toSecsSinceEpoch())
+                                          : QString();
+                }
+                applyFilter(filter.key, value);
+            });
             filterBar->addWidget(edit, 1);
         } else {
             auto *combo = new QComboBox(this);

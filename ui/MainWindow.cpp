@@ -86,7 +86,9 @@ MainWindow::MainWindow(ApiClient *client, QWidget *parent)
     m_events = addListPage(new ListPage(client, events,
                                         {{u"q"_s, tr("Search:"), {}, {}, tr("evt_… or object id")},
                                          {u"type"_s, tr("Type:"), {}, {}, tr("e.g. invoice.paid")},
-                                         {u"status"_s, tr("Status:"), eventStatuses, {}, {}}},
+                                         {u"status"_s, tr("Status:"), eventStatuses, {}, {}},
+                                         {u"from"_s, tr("From:"), {}, {}, tr("YYYY-MM-DD"), true, false},
+                                         {u"to"_s, tr("To:"), {}, {}, tr("YYYY-MM-DD"), true, true}},
                                         u"events"_s, this),
                            tr("&Events"));
     m_events->setDetailPath(u"/events/"_s);

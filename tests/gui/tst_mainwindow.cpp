@@ -9,6 +9,7 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void errorBannerShowsServiceMessageUntilSuccess();
     void errorBannerWhenServiceUnreachable();
     void liveUpdatesReloadChangedViews();
+    void eventsFilterByDateRange();
 
 private:
     void startWindow(bool liveUpdates = false);
@@ -443,6 +445,39 @@ void TestMainWindow::liveUpdatesReloadChangedViews()
     // The selection survives the reload (checked once the new page has replaced the old).
     QTRY_COMPARE(reloaded.count(), 1);
     QCOMPARE(view->selectionModel()->selectedRows().value(0).row(), 1);
+}
+
+// Dates typed as YYYY-MM-DD go to the service as Unix seconds: "from" the
+// day's start, "to" the next day's start; something that is not a date is
+// not sent at all.
+void TestMainWindow::eventsFilterByDateRange()
+{
+    startWindow();
+    QVERIFY(m_window->showView(u"events"_s));
+    QTRY_VERIFY(requestCount("GET", u"/admin/v1/events"_s) >= 1);
+    auto *from = m_window->findChild<QLineEdit *>(u"eventsFilter_from"_s);
+    auto *to = m_window->findChild<QLineEdit *>(u"eventsFilter_to"_s);
+    QVERIFY(from && to);
+
+    const int before = requestCount("GET", u"/admin/v1/events"_s);
+    QTest::keyClicks(from, u"2026-11-01"_s);
+    QTest::keyClick(from, Qt::Key_Return);
+    QTRY_COMPARE(requestCount("GET", u"/admin/v1/events"_s), before + 1);
+    const auto fromQuery = m_fake->requestsTo("GET", u"/admin/v1/events"_s).constLast().query;
+    QCOMPARE(fromQuery.queryItemValue(u"from"_s),
+             QString::number(QDateTime(QDate(2026, 11, 1), QTime(0, 0), Qt::UTC).toSecsSinceEpoch()));
+
+    QTest::keyClicks(to, u"2026-11-02"_s);
+    QTest::keyClick(to, Qt::Key_Return);
+    QTRY_COMPARE(requestCount("GET", u"/admin/v1/events"_s), before + 2);
+    QCOMPARE(m_fake->requestsTo("GET", u"/admin/v1/events"_s).constLast().query.queryItemValue(u"to"_s),
+             QString::number(QDateTime(QDate(2026, 11, 3), QTime(0, 0), Qt::UTC).toSecsSinceEpoch()));
+
+    from->clear();
+    QTest::keyClicks(from, u"yesterday"_s);
+    QTest::keyClick(from, Qt::Key_Return);
+    QTRY_COMPARE(requestCount("GET", u"/admin/v1/events"_s), before + 3);
+    QVERIFY(!m_fake->requestsTo("GET", u"/admin/v1/events"_s).constLast().query.hasQueryItem(u"from"_s));
 }
 
 QTEST_MAIN(TestMainWindow)
