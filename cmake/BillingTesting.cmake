@@ -4,13 +4,14 @@
 # with no proxy, offscreen, and with a timeout so a hung test fails CI instead
 # of stalling it.
 #
-# BACKENDS registers the executable twice, <name>.sqlite and <name>.postgres;
+# BACKENDS registers the executable twice, <name>.sqlite and <name>.postgres
+# (POSTGRES_ONLY: only the second, for what only PostgreSQL can do);
 # the postgres run needs the `postgres` fixture (a private server the suite
 # starts) and fails, never skips, when that server is not there.
 set(BILLING_POSTGRES_FIXTURE_DIR "${CMAKE_BINARY_DIR}/tests/postgres-fixture")
 
 function(billing_add_test name)
-    cmake_parse_arguments(ARG "GUI;BACKENDS" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "GUI;BACKENDS;POSTGRES_ONLY" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE
         billing_compile_options billing_test_support Qt6::Test ${ARG_LIBRARIES})
@@ -22,11 +23,13 @@ function(billing_add_test name)
     endif()
     set(environment "QT_QPA_PLATFORM=offscreen" "no_proxy=*" "NO_PROXY=*")
 
-    if(ARG_BACKENDS)
-        add_test(NAME ${name}.sqlite COMMAND ${name})
-        set_tests_properties(${name}.sqlite PROPERTIES
-            LABELS "${labels};sqlite" TIMEOUT 300
-            ENVIRONMENT "${environment};BILLING_TEST_BACKEND=sqlite")
+    if(ARG_BACKENDS OR ARG_POSTGRES_ONLY)
+        if(ARG_BACKENDS)
+            add_test(NAME ${name}.sqlite COMMAND ${name})
+            set_tests_properties(${name}.sqlite PROPERTIES
+                LABELS "${labels};sqlite" TIMEOUT 300
+                ENVIRONMENT "${environment};BILLING_TEST_BACKEND=sqlite")
+        endif()
         add_test(NAME ${name}.postgres COMMAND ${name})
         set_tests_properties(${name}.postgres PROPERTIES
             LABELS "${labels};postgres" TIMEOUT 300
