@@ -18,7 +18,7 @@ ls "$out_dir"/*.tar.gz >/dev/null || fail "no .tar.gz packages"
 # What the packages hold.
 contents=$(dpkg -c "$server_deb")
 for path in ./usr/bin/agencyos-billing-server ./usr/lib/systemd/system/agencyos-billing.service \
-    ./etc/agencyos-billing/billing.env ./usr/share/agencyos-billing/examples/agencyos-billing.conf; do
+    ./usr/share/agencyos-billing/billing.env.default ./usr/share/agencyos-billing/examples/agencyos-billing.conf; do
     grep -q " $path\$" <<<"$contents" || fail "$server_deb lacks $path"
 done
 contents=$(dpkg -c "$dashboard_deb")
@@ -32,6 +32,11 @@ dpkg-deb -f "$server_deb" Depends | grep -q libqt6sql6-sqlite || fail "the serve
 dpkg-deb -f "$dashboard_deb" Depends | grep -q qt6-qpa-plugins || fail "the dashboard does not depend on the platform plugins"
 
 export DEBIAN_FRONTEND=noninteractive
+# From scratch, as on a new machine: an earlier run's install would hide what postinst does.
+if dpkg -s agencyos-billing-server >/dev/null 2>&1 || dpkg -s agencyos-billing >/dev/null 2>&1; then
+    apt-get purge -y -q agencyos-billing-server agencyos-billing >/dev/null
+fi
+[ ! -e /etc/agencyos-billing ] || fail "purging left /etc/agencyos-billing behind"
 apt-get install -y -q "$server_deb" "$dashboard_deb" >/dev/null
 getent passwd agencyos-billing >/dev/null || fail "no agencyos-billing user"
 [ "$(stat -c '%a %U:%G' /etc/agencyos-billing/billing.env)" = "640 root:agencyos-billing" ] ||
@@ -42,6 +47,13 @@ command -v desktop-file-validate >/dev/null &&
     desktop-file-validate /usr/share/applications/network.agencyos.Billing.desktop
 command -v appstreamcli >/dev/null &&
     appstreamcli validate --no-net /usr/share/metainfo/network.agencyos.Billing.metainfo.xml >/dev/null
+
+# Reinstalling (an upgrade) keeps what the operator wrote.
+echo "# kept across upgrades" >> /etc/agencyos-billing/billing.env
+dpkg -i "$server_deb" >/dev/null
+grep -q "^# kept across upgrades$" /etc/agencyos-billing/billing.env || fail "reinstalling replaced billing.env"
+[ "$(stat -c '%a %U:%G' /etc/agencyos-billing/billing.env)" = "640 root:agencyos-billing" ] ||
+    fail "reinstalling changed billing.env's permissions"
 
 # The shipped configuration is refused until the keys are filled in.
 if /usr/bin/agencyos-billing-server check-config --env-file /etc/agencyos-billing/billing.env >/dev/null 2>&1; then
