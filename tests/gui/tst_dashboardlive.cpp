@@ -25,7 +25,7 @@ using namespace billing;
 namespace {
 
 const QString kSecretKey = u"sk_test_51DashboardLiveTestKey000"_s;
-const QString kWebhookSecret = u"whsec_dashboardLiveTestSecret"_s;
+const QString kWebhookSecret = u"whsec_test/dashboard/live"_s;
 const QByteArray kApiToken = "dashboard-live-test-token-0123456789abcdef0"_ba;
 
 } // namespace

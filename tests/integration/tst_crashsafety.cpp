@@ -19,7 +19,7 @@ using namespace billing;
 
 namespace {
 
-const QString kWebhookSecret = u"whsec_crashSafetyTestSecret"_s;
+const QString kWebhookSecret = u"whsec_test/crash/safety"_s;
 constexpr int kEvents = 1500;
 constexpr int kInFlight = 12;
 

@@ -18,7 +18,7 @@ using Headers = QList<QPair<QByteArray, QByteArray>>;
 
 namespace {
 
-const QString kWebhookSecret = u"whsec_hostileInputTestSecret"_s;
+const QString kWebhookSecret = u"whsec_test/hostile/input"_s;
 const QByteArray kApiToken = "hostile-input-test-token-0123456789abcdef0"_ba;
 
 enum class Auth { None, Api, Staff, Signed };

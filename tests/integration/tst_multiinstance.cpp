@@ -21,7 +21,7 @@ using namespace billing;
 
 namespace {
 const QString kSecretKey = u"sk_test_51MultiInstanceTestKey000"_s;
-const QString kWebhookSecret = u"whsec_multiInstanceTestSecret"_s;
+const QString kWebhookSecret = u"whsec_test/multi/instance"_s;
 constexpr int kCopies = 50;
 } // namespace
 

@@ -21,7 +21,7 @@ namespace {
 // Recognisable values: if any of them shows up where it must not, the test
 // names which. (Fake, and shaped so no secret scanner mistakes them for real.)
 const QString kStripeKey = u"sk_test_SECRETKEYcanary4711aaaaaaaa"_s;
-const QString kWebhookSecret = u"whsec_SECRETWEBHOOKcanary4711"_s;
+const QString kWebhookSecret = u"whsec_SECRET/WEBHOOK/canary4711"_s;
 const QString kApiToken = u"SECRETAPITOKENcanary4711-0123456789abcdef"_s;
 
 } // namespace

@@ -13,7 +13,7 @@ using namespace billing;
 
 namespace {
 const QString kSecretKey = u"sk_test_51SyncCommandTestKey0000"_s;
-const QString kWebhookSecret = u"whsec_syncCommandTestSecret"_s;
+const QString kWebhookSecret = u"whsec_test/sync/command"_s;
 } // namespace
 
 // `sync events`: a checkout completed while the service was down (its

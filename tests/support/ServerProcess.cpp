@@ -39,7 +39,7 @@ QHash<QString, QString> ServerProcess::testSettings(const TestDatabase &database
     QHash<QString, QString> settings = databaseSettings(database);
     settings.insert({
         {u"STRIPE_SECRET_KEY"_s, u"sk_test_51ServerProcessTestKey000"_s},
-        {u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_serverProcessTestSecret"_s},
+        {u"STRIPE_WEBHOOK_SECRET"_s, u"whsec_test/server/process"_s},
         {u"STRIPE_PRICE_SOLO"_s, u"price_demo_solo"_s},
         {u"STRIPE_PRICE_TEAM"_s, u"price_demo_team"_s},
         {u"STRIPE_PRICE_ENTERPRISE"_s, u"price_demo_enterprise"_s},
