@@ -30,18 +30,49 @@ QString StaffStore::tokenHash(QByteArrayView token)
     return QString::fromLatin1(QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex());
 }
 
+namespace {
+
+Result<QByteArray> newToken()
+{
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof random) != 1)
+        return Error{ErrorCode::Io, u"the system has no randomness for a token"_s};
+    return QByteArray(kTokenPrefix.toByteArray() +
+                      QByteArray(reinterpret_cast<const char *>(random), sizeof random)
+                          .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+Result<std::optional<QString>> StaffStore::rotate(const QString &name)
+{
+    Result<QByteArray> token = newToken();
+    if (!token)
+        return token.error();
+    Result<QSqlDatabase> db = m_database.connection();
+    if (!db)
+        return db.error();
+    Result<SqlRows> updated =
+        runQuery(db.value(), u"cannot give the staff member a new token"_s,
+                 u"UPDATE staff_members SET token_hash = ?, revoked_at = NULL WHERE name = ?"_s,
+                 {tokenHash(token.value()), name});
+    if (!updated)
+        return updated.error();
+    if (updated->numRowsAffected() == 0)
+        return std::optional<QString>();
+    return std::optional<QString>(QString::fromLatin1(token.value()));
+}
+
 Result<QString> StaffStore::add(const QString &name)
 {
     if (!isValidName(name)) {
         return Error{ErrorCode::InvalidInput,
                      u"a staff name has 1 to 100 letters, digits, '.', '_', '-', '@' or inner spaces"_s};
     }
-    unsigned char random[32];
-    if (RAND_bytes(random, sizeof random) != 1)
-        return Error{ErrorCode::Io, u"the system has no randomness for a token"_s};
-    const QByteArray token = kTokenPrefix.toByteArray() +
-                             QByteArray(reinterpret_cast<const char *>(random), sizeof random)
-                                 .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    Result<QByteArray> made = newToken();
+    if (!made)
+        return made.error();
+    const QByteArray token = made.value();
 
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)

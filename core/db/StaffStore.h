@@ -31,6 +31,9 @@ public:
     Result<QList<Member>> list();
     // False when no active member has that name.
     Result<bool> revoke(const QString &name);
+    // A new token for a member (active or revoked); the old one stops working.
+    // Nothing when nobody has that name.
+    Result<std::optional<QString>> rotate(const QString &name);
     // The active member the token belongs to, if any.
     Result<std::optional<QString>> authenticate(QByteArrayView token);
 

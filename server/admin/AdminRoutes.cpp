@@ -106,9 +106,10 @@ HttpService::Handler AdminRoutes::signedIn(Action action)
             responder.sendError(
                 {401,
                  u"authentication_error"_s,
-                 token.isEmpty() ? u"sign in with a staff token: Authorization: Bearer <token>"_s
-                                 : u"this staff token is unknown or revoked; ask an operator for a new one "
-                                   "(agencyos-billing-server staff add <name>)"_s,
+                 token.isEmpty()
+                     ? u"sign in with a staff token: Authorization: Bearer <token>"_s
+                     : u"this staff token is unknown or revoked; ask an operator for a new one "
+                       "(agencyos-billing-server staff rotate <name>, or staff add for someone new)"_s,
                  {},
                  {},
                  {{"WWW-Authenticate", "Bearer"}}});

@@ -38,24 +38,27 @@ QString StaffCommand::name() const
 
 QString StaffCommand::summary() const
 {
-    return u"staff add <name> | list | revoke <name>: dashboard sign-ins"_s;
+    return u"staff add <name> | list | revoke <name> | rotate <name>: dashboard sign-ins"_s;
 }
 
 void StaffCommand::addOptions(QCommandLineParser &parser) const
 {
     addConfigurationOptions(parser);
-    parser.addPositionalArgument(u"action"_s, u"add <name>, list, or revoke <name>."_s,
-                                 u"add <name> | list | revoke <name>"_s);
+    parser.addPositionalArgument(u"action"_s,
+                                 u"add <name>, list, revoke <name>, or rotate <name> (a new token)."_s,
+                                 u"add <name> | list | revoke <name> | rotate <name>"_s);
 }
 
 int StaffCommand::run(const QCommandLineParser &parser, CliStreams streams)
 {
     const QStringList arguments = parser.positionalArguments();
     const QString action = arguments.value(0);
-    const bool named = action == u"add" || action == u"revoke";
+    const bool named = action == u"add" || action == u"revoke" || action == u"rotate";
     if (!(named && arguments.size() == 2) && !(action == u"list" && arguments.size() == 1)) {
-        streams.err << u"usage: agencyos-billing-server staff add <name> | staff list | staff revoke <name>"_s
-                    << Qt::endl;
+        streams.err
+            << u"usage: agencyos-billing-server staff add <name> | staff list | staff revoke <name> | "
+               "staff rotate <name>"_s
+            << Qt::endl;
         return ExitUsage;
     }
     const std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScope::Database, streams);
@@ -77,6 +80,25 @@ int StaffCommand::run(const QCommandLineParser &parser, CliStreams streams)
                            arguments.at(1))
                     << Qt::endl
                     << token.value() << Qt::endl;
+        return ExitOk;
+    }
+    if (action == u"rotate") {
+        Result<std::optional<QString>> token = staff.rotate(arguments.at(1));
+        if (!token) {
+            streams.err << u"error: "_s << token.error().message << Qt::endl;
+            return ExitFailure;
+        }
+        if (!token->has_value()) {
+            streams.err << u"error: no staff member is named \"%1\" (see staff list)"_s.arg(arguments.at(1))
+                        << Qt::endl;
+            return ExitFailure;
+        }
+        audit(*opened->database, u"staff.rotate"_s, arguments.at(1));
+        streams.out
+            << u"Staff member \"%1\" has a new dashboard token (shown only now; the old one no longer "
+               "works):"_s.arg(arguments.at(1))
+            << Qt::endl
+            << token->value() << Qt::endl;
         return ExitOk;
     }
     if (action == u"revoke") {

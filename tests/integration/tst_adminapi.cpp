@@ -158,6 +158,14 @@ void TestAdminApi::refusesMissingUnknownAndRevokedTokens()
     QCOMPARE(revoked.status, 401);
     QVERIFY(
         revoked.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"revoked"_s));
+    // A new token for the same name: it works, the revoked one still does not.
+    QString rotated;
+    QCOMPARE(m_server->run({u"staff"_s, u"rotate"_s, u"bob"_s}, m_settings, &rotated), 0);
+    const QString bobAgain = rotated.trimmed().split(u'\n').constLast();
+    QVERIFY(bobAgain.startsWith(u"aob_staff_"_s) && bobAgain != bob);
+    QCOMPARE(admin("GET", u"/session"_s, {}, bobAgain).json().value(u"staff"_s).toString(), u"bob"_s);
+    QCOMPARE(admin("GET", u"/session"_s, {}, bob).status, 401);
+    QCOMPARE(m_server->run({u"staff"_s, u"rotate"_s, u"nobody"_s}, m_settings, &rotated), 1);
     // The payments API token is not a staff token.
     QCOMPARE(admin("GET", u"/session"_s, {}, QString::fromLatin1(kApiToken)).status, 401);
     // Alice is unaffected.
