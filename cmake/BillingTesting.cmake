@@ -1,4 +1,5 @@
-# billing_add_test(<name> SOURCES ... [LIBRARIES ...] [LABELS ...] [GUI] [BACKENDS])
+# billing_add_test(<name> SOURCES ... [LIBRARIES ...] [LABELS ...] [GUI] [BACKENDS | POSTGRES_ONLY]
+#                  [SERVER_PROCESS])
 #
 # Builds one Qt Test executable per unit and registers it with ctest. Tests run
 # with no proxy, offscreen, and with a timeout so a hung test fails CI instead
@@ -11,11 +12,15 @@
 set(BILLING_POSTGRES_FIXTURE_DIR "${CMAKE_BINARY_DIR}/tests/postgres-fixture")
 
 function(billing_add_test name)
-    cmake_parse_arguments(ARG "GUI;BACKENDS;POSTGRES_ONLY" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "GUI;BACKENDS;POSTGRES_ONLY;SERVER_PROCESS" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE
         billing_compile_options billing_test_support Qt6::Test ${ARG_LIBRARIES})
     target_compile_definitions(${name} PRIVATE BILLING_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    if(ARG_SERVER_PROCESS) # runs agencyos-billing-server as a process
+        target_compile_definitions(${name} PRIVATE BILLING_SERVER_BINARY="$<TARGET_FILE:agencyos-billing-server>")
+        add_dependencies(${name} agencyos-billing-server)
+    endif()
 
     set(labels ${ARG_LABELS})
     if(ARG_GUI)

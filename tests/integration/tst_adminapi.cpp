@@ -126,20 +126,8 @@ QJsonArray TestAdminApi::list(const QString &pathAndQuery)
 
 QString TestAdminApi::checkout(const QString &tenantId, const QString &plan)
 {
-    const QJsonObject body{{u"plan_id"_s, plan},
-                           {u"tenant_id"_s, tenantId},
-                           {u"success_url"_s, u"https://app.agencyos.network/ok"_s},
-                           {u"cancel_url"_s, u"https://app.agencyos.network/cancel"_s},
-                           {u"customer_email"_s, QString(tenantId + u"@example.com"_s)}};
-    const auto created = m_client.postJson(QUrl(m_server->baseUrl() + u"/payments/stripe/checkout"_s), body,
-                                           {{"Authorization"_ba, "Bearer " + kApiToken}});
-    const QString session = created.json().value(u"id"_s).toString();
-    if (created.status != 200 || session.isEmpty())
-        return {};
-    const auto completed = m_client.send(
-        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(m_stripe->port())
-                         .arg(session)));
-    return completed.json().value(u"subscription"_s).toObject().value(u"id"_s).toString();
+    return m_server->sellSubscription(m_stripe->port(), kApiToken, tenantId, plan,
+                                      tenantId + u"@example.com"_s);
 }
 
 void TestAdminApi::refusesMissingUnknownAndRevokedTokens()

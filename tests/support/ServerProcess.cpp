@@ -1,6 +1,9 @@
 #include "ServerProcess.h"
 
+#include "HttpTestClient.h"
+
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -116,6 +119,31 @@ bool ServerProcess::stop()
     m_process.terminate();
     return m_process.waitForFinished(15000) && m_process.exitStatus() == QProcess::NormalExit &&
            m_process.exitCode() == 0;
+}
+
+QString ServerProcess::sellSubscription(quint16 emulatorPort, const QByteArray &apiToken,
+                                        const QString &tenantId, const QString &plan,
+                                        const QString &customerEmail) const
+{
+    QJsonObject body{{u"plan_id"_s, plan},
+                     {u"tenant_id"_s, tenantId},
+                     {u"success_url"_s, u"https://app.agencyos.network/ok"_s},
+                     {u"cancel_url"_s, u"https://app.agencyos.network/cancel"_s}};
+    if (!customerEmail.isEmpty())
+        body.insert(u"customer_email"_s, customerEmail);
+    HttpTestClient http;
+    const auto created = http.postJson(QUrl(baseUrl() + u"/payments/stripe/checkout"_s), body,
+                                       {{"Authorization"_ba, "Bearer " + apiToken}});
+    const QString session = created.json().value(u"id"_s).toString();
+    if (created.status != 200 || session.isEmpty())
+        return {};
+    const auto completed = http.send(
+        "POST",
+        QUrl(
+            u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(emulatorPort).arg(session)));
+    return completed.status == 200
+               ? completed.json().value(u"subscription"_s).toObject().value(u"id"_s).toString()
+               : QString();
 }
 
 QString ServerProcess::baseUrl() const

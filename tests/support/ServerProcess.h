@@ -41,6 +41,11 @@ public:
     // What the serving process printed since start() returned (stdout and stderr).
     QString output() { return QString::fromUtf8(m_process.readAll()); }
     quint16 port() const { return m_port; }
+    // Sells through the real flow: a checkout session from this service, completed in
+    // the Stripe emulator on emulatorPort (which then sends its webhooks). The
+    // subscription id, or empty when a step failed.
+    QString sellSubscription(quint16 emulatorPort, const QByteArray &apiToken, const QString &tenantId,
+                             const QString &plan, const QString &customerEmail = {}) const;
     QString baseUrl() const;
 
 private:
