@@ -1,5 +1,6 @@
 #include "EventHandlers.h"
 
+#include "TenantLookup.h"
 #include "db/SqlValues.h"
 
 #include <QJsonArray>
@@ -114,34 +115,17 @@ Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event)
     if (subscriptionId.isEmpty() || customerId.isEmpty())
         return Error{ErrorCode::InvalidInput, u"the subscription has no id or customer"_s};
 
-    QString tenantId = metadataValue(subscription, u"tenant_id"_s);
-    if (tenantId.isEmpty()) {
-        Result<QString> known = m_tenants.tenantForCustomer(customerId);
-        if (!known)
-            return known.error();
-        tenantId = known.value();
-    }
-    if (Result<void> done = m_tenants.upsertCustomer(customerId, tenantId, {}, event.livemode, m_now); !done)
+    Result<QString> tenantId = tenantForSubscription(subscription, m_tenants);
+    if (!tenantId)
+        return tenantId.error();
+    if (Result<void> done = m_tenants.upsertCustomer(customerId, tenantId.value(), {}, event.livemode, m_now);
+        !done)
         return done.error();
 
-    const QString priceId = subscription.value(u"items"_s)
-                                .toObject()
-                                .value(u"data"_s)
-                                .toArray()
-                                .first()
-                                .toObject()
-                                .value(u"price"_s)
-                                .toObject()
-                                .value(u"id"_s)
-                                .toString();
-    QString plan = m_plans.planForPrice(priceId);
-    if (plan.isEmpty())
-        plan = metadataValue(subscription, u"plan"_s);
-    if (plan == u"custom")
-        plan.clear();
+    const QString plan = planOfSubscription(subscription, m_plans);
 
     Result<bool> applied =
-        m_subscriptions.applySnapshot(subscription, tenantId, plan, event.created, event.id, m_now);
+        m_subscriptions.applySnapshot(subscription, tenantId.value(), plan, event.created, event.id, m_now);
     if (!applied)
         return applied.error();
     if (Result<void> synced = syncLicense(subscriptionId); !synced)
@@ -149,33 +133,11 @@ Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event)
     return true;
 }
 
-Result<QString> EventHandlers::tenantForInvoice(const QJsonObject &invoice, const QString &subscriptionId)
-{
-    const QString fromMetadata = invoice.value(u"parent"_s)
-                                     .toObject()
-                                     .value(u"subscription_details"_s)
-                                     .toObject()
-                                     .value(u"metadata"_s)
-                                     .toObject()
-                                     .value(u"tenant_id"_s)
-                                     .toString();
-    if (!fromMetadata.isEmpty())
-        return fromMetadata;
-    if (!subscriptionId.isEmpty()) {
-        Result<SubscriptionStore::State> state = m_subscriptions.find(subscriptionId);
-        if (!state)
-            return state.error();
-        if (!state->tenantId.isEmpty())
-            return state->tenantId;
-    }
-    return m_tenants.tenantForCustomer(stripeId(invoice.value(u"customer"_s)));
-}
-
 Result<bool> EventHandlers::invoicePaid(const StripeEvent &event)
 {
     const QJsonObject &invoice = event.object;
     const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
-    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId);
+    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
@@ -199,7 +161,7 @@ Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
     const QJsonObject &invoice = event.object;
     const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
     const QString customerId = stripeId(invoice.value(u"customer"_s));
-    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId);
+    Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)

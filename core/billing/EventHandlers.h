@@ -31,7 +31,6 @@ private:
     Result<bool> invoicePaid(const StripeEvent &event);
     Result<bool> invoiceFailed(const StripeEvent &event);
 
-    Result<QString> tenantForInvoice(const QJsonObject &invoice, const QString &subscriptionId);
     // Brings the subscription's licence in line with the stored subscription.
     Result<void> syncLicense(const QString &subscriptionId, qint64 atLeastUntil = 0);
 

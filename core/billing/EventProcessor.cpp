@@ -107,18 +107,14 @@ QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items
     if (!connection)
         return failAll(connection.error().message);
     QSqlDatabase db = connection.value();
-    // SQLite: take the write lock up front, so concurrent writers queue instead
-    // of one failing to upgrade its read lock. PostgreSQL serialises deliveries
-    // of one event on its id's unique index.
-    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
-    const QString begin = sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
-    if (Result<void> begun = execSql(db, begin); !begun) {
+    // PostgreSQL serialises deliveries of one event on its id's unique index.
+    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun) {
         // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
         Result<QSqlDatabase> fresh = m_database.reconnect();
         if (!fresh)
             return failAll(u"cannot start a transaction: "_s + fresh.error().message);
         db = fresh.value();
-        if (Result<void> retried = execSql(db, begin); !retried)
+        if (Result<void> retried = beginWriteTransaction(db, m_database.dialect()); !retried)
             return failAll(u"cannot start a transaction: "_s + retried.error().message);
     }
 

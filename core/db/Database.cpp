@@ -56,6 +56,11 @@ Result<QString> queryOneValue(QSqlDatabase &db, const QString &sql)
 
 } // namespace
 
+Result<void> beginWriteTransaction(QSqlDatabase &db, SqlDialect dialect)
+{
+    return execSql(db, dialect == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s);
+}
+
 Result<void> execSql(QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery query(db);

@@ -53,6 +53,11 @@ private:
 // Runs one statement; the error names the statement's purpose, never its values.
 Result<void> execSql(QSqlDatabase &db, const QString &sql);
 
+// Begins a transaction that will write. On SQLite it takes the write lock now
+// (BEGIN IMMEDIATE), so concurrent writers queue on the busy timeout instead
+// of one failing to upgrade its read lock half-way.
+Result<void> beginWriteTransaction(QSqlDatabase &db, SqlDialect dialect);
+
 // The rows (or the row count) of a statement run by runQuery. The statement is
 // reset when this goes away, so a cached SELECT never keeps SQLite's read
 // transaction (and an old snapshot) open afterwards.

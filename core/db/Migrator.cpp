@@ -151,10 +151,8 @@ Result<void> Migrator::ensureVersionTable(QSqlDatabase &db)
 
 Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
 {
-    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
-    // IMMEDIATE takes SQLite's write lock now, so a second process waits here
-    // rather than failing half-way through the migration.
-    if (Result<void> begun = execSql(db, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s); !begun)
+    // A second process migrating at the same time waits here.
+    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun)
         return Error{ErrorCode::Database, u"cannot start a transaction: "_s + begun.error().message};
 
     auto rollback = [&db](Error error) -> Error {

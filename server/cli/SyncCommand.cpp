@@ -3,16 +3,16 @@
 #include "CliDatabase.h"
 #include "CliServices.h"
 #include "CliSettings.h"
+#include "ProgressLine.h"
+#include "StripeBackfill.h"
+#include "StripeListReader.h"
 #include "billing/EventProcessor.h"
 #include "license/LicenseSigner.h"
 #include "stripe/StripeClient.h"
 
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
-#include <QThread>
 
 #include <algorithm>
 
@@ -22,21 +22,11 @@ namespace billing::server {
 
 namespace {
 
-// Stripe keeps events for 30 days; the list is newest first.
-constexpr int kPageSize = 100;
+constexpr int kDefaultPageSize = 100; // Stripe's largest
 
-StripeResult fetch(StripeClient &stripe, const FormParams &query)
-{
-    StripeResult result;
-    QEventLoop loop;
-    StripeJob *job = stripe.get(u"/v1/events"_s, query);
-    QObject::connect(job, &StripeJob::finished, &loop, [&](const StripeResult &answer) {
-        result = answer;
-        loop.quit();
-    });
-    loop.exec();
-    return result;
-}
+const QString kUsage = u"usage: agencyos-billing-server sync events [--since UNIX_SECONDS] [--rate N]\n"
+                       "       agencyos-billing-server sync customers|subscriptions|invoices|all "
+                       "[--restart] [--rate N] [--page-size N]"_s;
 
 } // namespace
 
@@ -47,26 +37,38 @@ QString SyncCommand::name() const
 
 QString SyncCommand::summary() const
 {
-    return u"sync events: fetch and apply the Stripe events missed while the service was down"_s;
+    return u"sync events: apply the Stripe events missed while the service was down; "
+           "sync customers|subscriptions|invoices|all: import Stripe's objects"_s;
 }
 
 void SyncCommand::addOptions(QCommandLineParser &parser) const
 {
     addConfigurationOptions(parser);
-    parser.addPositionalArgument(u"what"_s, u"events: the events after the newest stored one."_s,
-                                 u"events"_s);
+    parser.addPositionalArgument(
+        u"what"_s,
+        u"events: the events after the newest stored one (Stripe keeps 30 days). customers, "
+        "subscriptions, invoices: every object of Stripe's list, imported as its webhooks would have "
+        "left it (no dunning notices for old failures); an interrupted run resumes where it stopped. "
+        "all: subscriptions, customers, invoices, in that order."_s,
+        u"events|customers|subscriptions|invoices|all"_s);
     parser.addOption(
-        {u"since"_s, u"Start at this Unix time instead of the newest stored event."_s, u"seconds"_s});
+        {u"since"_s, u"events: start at this Unix time instead of the newest stored event."_s, u"seconds"_s});
     parser.addOption({u"rate"_s,
-                      u"At most this many Stripe requests per second (default 20; Stripe allows 100)."_s,
+                      u"At most this many Stripe requests per second (default 20; Stripe allows 25 in test "
+                      "mode, 100 in live mode)."_s,
                       u"n"_s, u"20"_s});
+    parser.addOption({u"page-size"_s, u"Objects per Stripe request, 1 to 100 (default 100)."_s, u"n"_s,
+                      QString::number(kDefaultPageSize)});
+    parser.addOption({u"restart"_s, u"Start the import over instead of resuming an unfinished one."_s});
 }
 
 int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
 {
-    if (parser.positionalArguments() != QStringList{u"events"_s}) {
-        streams.err << u"usage: agencyos-billing-server sync events [--since UNIX_SECONDS] [--rate N]"_s
-                    << Qt::endl;
+    const QStringList what = parser.positionalArguments();
+    const QStringList backfillable = StripeBackfill::resources();
+    if (what.size() != 1 ||
+        (what.first() != u"events" && what.first() != u"all" && !backfillable.contains(what.first()))) {
+        streams.err << kUsage << Qt::endl;
         return ExitUsage;
     }
     bool rateOk = false;
@@ -75,23 +77,67 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
         streams.err << u"error: --rate must be 1 to 100 requests per second"_s << Qt::endl;
         return ExitUsage;
     }
+    bool pageSizeOk = false;
+    const int pageSize = parser.value(u"page-size"_s).toInt(&pageSizeOk);
+    if (!pageSizeOk || pageSize < 1 || pageSize > 100) {
+        streams.err << u"error: --page-size must be 1 to 100"_s << Qt::endl;
+        return ExitUsage;
+    }
+    const bool events = what.first() == u"events";
+    if (!events && parser.isSet(u"since"_s)) {
+        streams.err << u"error: --since is for 'sync events' only"_s << Qt::endl;
+        return ExitUsage;
+    }
+    if (events && parser.isSet(u"restart"_s)) {
+        streams.err << u"error: --restart is for the imports (customers, subscriptions, invoices, all)"_s
+                    << Qt::endl;
+        return ExitUsage;
+    }
+    std::optional<qint64> since;
+    if (parser.isSet(u"since"_s)) {
+        bool ok = false;
+        since = parser.value(u"since"_s).toLongLong(&ok);
+        if (!ok || *since < 0) {
+            streams.err << u"error: --since must be a Unix time in seconds"_s << Qt::endl;
+            return ExitUsage;
+        }
+    }
+
     const std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScope::All, streams);
     if (!settings)
         return ExitConfiguration;
     std::optional<CliDatabase> opened = openMigratedCliDatabase(settings.value(), streams);
     if (!opened)
         return ExitFailure;
+    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
+    if (!processing)
+        return ExitFailure;
+    QNetworkAccessManager network;
+    StripeClient stripe(&network, stripeClientOptions(*settings));
 
-    qint64 since = 0;
-    if (parser.isSet(u"since"_s)) {
-        bool ok = false;
-        since = parser.value(u"since"_s).toLongLong(&ok);
-        if (!ok || since < 0) {
-            streams.err << u"error: --since must be a Unix time in seconds"_s << Qt::endl;
-            return ExitUsage;
-        }
-    } else {
-        Result<QSqlDatabase> db = opened->database->connection();
+    if (events)
+        return syncEvents(*opened->database, stripe, processing->processor, since, pageSize, rate, streams);
+
+    StripeBackfill::Options options;
+    options.pageSize = pageSize;
+    options.rate = rate;
+    options.restart = parser.isSet(u"restart"_s);
+    options.pastDueGrace = settings->pastDueGrace;
+    StripeBackfill backfill(*opened->database, stripe, processing->signer, PlanCatalog(settings->prices),
+                            options);
+    const QStringList resources = what.first() == u"all" ? backfillable : what;
+    for (const QString &resource : resources) {
+        if (const int code = backfill.run(resource, streams); code != ExitOk)
+            return code;
+    }
+    return ExitOk;
+}
+
+int SyncCommand::syncEvents(Database &database, StripeClient &stripe, EventProcessor &processor,
+                            std::optional<qint64> since, int pageSize, int rate, CliStreams streams)
+{
+    if (!since) {
+        Result<QSqlDatabase> db = database.connection();
         Result<SqlRows> newest =
             db ? runQuery(db.value(), u"cannot read the newest event"_s,
                           u"SELECT COALESCE(MAX(stripe_created_at), 0) FROM payment_events"_s)
@@ -103,43 +149,29 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
         since = newest->value(0).toLongLong();
     }
 
-    QNetworkAccessManager network;
-    StripeClient stripe(&network, stripeClientOptions(*settings));
-
     // Collect first (the list moves while we page, newest first), apply oldest first.
+    StripeListReader reader(stripe, u"/v1/events"_s, FormParams{{u"created[gte]"_s, QString::number(*since)}},
+                            pageSize, rate);
+    ProgressLine progress(streams.out);
     QList<QJsonObject> events;
-    QString startingAfter;
-    QElapsedTimer pacing;
-    const qint64 minimumGapMs = 1000 / rate;
     for (int page = 1;; ++page) {
-        if (pacing.isValid() && pacing.elapsed() < minimumGapMs)
-            QThread::msleep(quint64(minimumGapMs - pacing.elapsed()));
-        pacing.start();
-        FormParams query{{u"limit"_s, QString::number(kPageSize)},
-                         {u"created[gte]"_s, QString::number(since)}};
-        if (!startingAfter.isEmpty())
-            query.add(u"starting_after"_s, startingAfter);
-        const StripeResult result = fetch(stripe, query);
-        if (!result.ok()) {
-            streams.err << u"error: Stripe refused the event list: "_s << result.error.summary() << Qt::endl;
+        Result<StripeListReader::Page> answer = reader.next();
+        if (!answer) {
+            progress.finish(u"fetching events since %1: %2 events"_s.arg(*since).arg(events.size()));
+            streams.err << u"error: "_s << answer.error().message << Qt::endl;
             return ExitFailure;
         }
-        const QJsonArray data = result.object.value(u"data"_s).toArray();
-        for (const QJsonValue &event : data)
+        for (const QJsonValue &event : std::as_const(answer->data))
             events.append(event.toObject());
-        streams.out << u"\rfetching events since %1: page %2, %3 events"_s.arg(since).arg(page).arg(
-                           events.size())
-                    << Qt::flush;
-        if (!result.object.value(u"has_more"_s).toBool() || data.isEmpty())
+        const QString fetched =
+            u"fetching events since %1: page %2, %3 events"_s.arg(*since).arg(page).arg(events.size());
+        if (!answer->hasMore) {
+            progress.finish(fetched);
             break;
-        startingAfter = data.last().toObject().value(u"id"_s).toString();
+        }
+        progress.update(fetched);
     }
-    streams.out << Qt::endl;
 
-    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
-    if (!processing)
-        return ExitFailure;
-    EventProcessor &processor = processing->processor;
     std::reverse(events.begin(), events.end());
     QMap<QString, int> outcomes;
     int failed = 0;
@@ -152,11 +184,14 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
             ++failed;
             streams.err << report.eventId << u' ' << report.type << u": "_s << report.message << Qt::endl;
         }
-        if ((i + 1) % 50 == 0 || i + 1 == events.size())
-            streams.out << u"\rapplying: %1 / %2"_s.arg(i + 1).arg(events.size()) << Qt::flush;
+        const QString applying = u"applying %1 %2 / %3"_s.arg(ProgressLine::bar(i + 1, events.size()))
+                                     .arg(i + 1)
+                                     .arg(events.size());
+        if (i + 1 == events.size())
+            progress.finish(applying);
+        else
+            progress.update(applying);
     }
-    if (!events.isEmpty())
-        streams.out << Qt::endl;
     QStringList counts;
     for (auto it = outcomes.cbegin(); it != outcomes.cend(); ++it)
         counts << u"%1 %2"_s.arg(it.value()).arg(it.key());

@@ -2,6 +2,8 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace billing::emulator {
@@ -43,6 +45,20 @@ bool EmulatorStore::contains(const QString &kind, const QString &id) const
 void EmulatorStore::put(const QString &kind, const QJsonObject &object)
 {
     m_objects[kind].insert(object.value(u"id"_s).toString(), object);
+}
+
+QList<QJsonObject> EmulatorStore::objects(const QString &kind) const
+{
+    // Ids carry the creation counter in base 36 after the last '_' (newId):
+    // a total order even for objects created in the same second.
+    auto sequence = [](const QJsonObject &object) {
+        const QString id = object.value(u"id"_s).toString();
+        return id.mid(id.lastIndexOf(u'_') + 1, 6).toLongLong(nullptr, 36);
+    };
+    QList<QJsonObject> all = m_objects.value(kind).values();
+    std::sort(all.begin(), all.end(),
+              [&](const QJsonObject &a, const QJsonObject &b) { return sequence(a) > sequence(b); });
+    return all;
 }
 
 void EmulatorStore::seedPrices()

@@ -25,6 +25,8 @@ public:
     QJsonObject object(const QString &kind, const QString &id) const;
     bool contains(const QString &kind, const QString &id) const;
     void put(const QString &kind, const QJsonObject &object);
+    // All objects of a kind, newest first, as Stripe's list endpoints order them.
+    QList<QJsonObject> objects(const QString &kind) const;
 
     QJsonObject createCustomer(const QString &email, const QJsonObject &metadata);
     QJsonObject createSubscription(const QString &customer, const QString &price, const QJsonObject &metadata,

@@ -60,6 +60,14 @@ ParamSchema ParamSchema::object(std::map<QString, ParamSchema> properties, QStri
     return schema;
 }
 
+ParamSchema ParamSchema::with(const std::map<QString, ParamSchema> &moreProperties) const
+{
+    Q_ASSERT(m_type == Type::Object);
+    std::map<QString, ParamSchema> properties = *m_properties;
+    properties.insert(moreProperties.begin(), moreProperties.end());
+    return object(std::move(properties), m_required);
+}
+
 ParamSchema ParamSchema::map()
 {
     ParamSchema schema;

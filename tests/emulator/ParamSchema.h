@@ -34,6 +34,9 @@ public:
     static ParamSchema map(); // metadata: string keys (≤40) to string values (≤500)
     static ParamSchema list(ParamSchema items);
 
+    // This object schema with more properties (endpoints sharing the list parameters).
+    ParamSchema with(const std::map<QString, ParamSchema> &moreProperties) const;
+
     // tree: as FormParams::toTree() makes it.
     std::optional<ParamError> validate(const QVariant &tree) const;
 

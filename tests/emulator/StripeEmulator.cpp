@@ -33,6 +33,78 @@ QString missingMessage(const QString &kind, const QString &id)
     return u"No such %1: '%2'"_s.arg(kind, id);
 }
 
+// created[gt|gte|lt|lte], as every list endpoint takes it.
+bool createdMatches(const QJsonObject &object, const QVariantMap &created)
+{
+    const qint64 when = object.value(u"created"_s).toInteger();
+    return !((created.contains(u"gt"_s) && when <= created.value(u"gt"_s).toLongLong()) ||
+             (created.contains(u"gte"_s) && when < created.value(u"gte"_s).toLongLong()) ||
+             (created.contains(u"lt"_s) && when >= created.value(u"lt"_s).toLongLong()) ||
+             (created.contains(u"lte"_s) && when > created.value(u"lte"_s).toLongLong()));
+}
+
+// One page of a Stripe list over all (newest first): `limit` (1–100, default
+// 10) matching objects after `starting_after`, or the ones just before
+// `ending_before`. A cursor that names no object of the list is refused, as
+// Stripe refuses it.
+void answerListPage(const QList<QJsonObject> &all, const QVariantMap &params, const QString &kind,
+                    const QString &url, const std::function<bool(const QJsonObject &)> &matches,
+                    const Answer &answer)
+{
+    const int limit = std::clamp(params.value(u"limit"_s, 10).toInt(), 1, 100);
+    const bool backwards = params.contains(u"ending_before"_s);
+    const QString cursorParam = backwards ? u"ending_before"_s : u"starting_after"_s;
+    const QString cursor = params.value(cursorParam).toString();
+    qsizetype cursorIndex = -1;
+    if (!cursor.isEmpty()) {
+        for (qsizetype i = 0; i < all.size() && cursorIndex < 0; ++i) {
+            if (all[i].value(u"id"_s).toString() == cursor)
+                cursorIndex = i;
+        }
+        if (cursorIndex < 0) {
+            answer(400, StripeEmulator::stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
+                                                    missingMessage(kind, cursor), cursorParam));
+            return;
+        }
+    }
+    QList<QJsonObject> candidates;
+    if (backwards) {
+        for (qsizetype i = 0; i < cursorIndex; ++i) {
+            if (matches(all[i]))
+                candidates.append(all[i]);
+        }
+        const bool hasMore = candidates.size() > limit;
+        QJsonArray data;
+        for (qsizetype i = std::max<qsizetype>(0, candidates.size() - limit); i < candidates.size(); ++i)
+            data.append(candidates[i]);
+        answer(200, list(data, hasMore, url));
+        return;
+    }
+    QJsonArray data;
+    bool hasMore = false;
+    for (qsizetype i = cursorIndex + 1; i < all.size(); ++i) {
+        if (!matches(all[i]))
+            continue;
+        if (data.size() == limit) {
+            hasMore = true;
+            break;
+        }
+        data.append(all[i]);
+    }
+    answer(200, list(data, hasMore, url));
+}
+
+// Where API version 2025-03 and later put an invoice's subscription.
+QString invoiceSubscription(const QJsonObject &invoice)
+{
+    return invoice.value(u"parent"_s)
+        .toObject()
+        .value(u"subscription_details"_s)
+        .toObject()
+        .value(u"subscription"_s)
+        .toString();
+}
+
 QJsonObject firstItem(const QJsonObject &subscription)
 {
     return subscription.value(u"items"_s).toObject().value(u"data"_s).toArray().first().toObject();
@@ -96,6 +168,10 @@ std::optional<StripeEmulator::Fault> StripeEmulator::takeFault(const HttpRequest
         if ((!fault.method.isEmpty() && fault.method != request.method) ||
             !request.path.startsWith(fault.pathPrefix))
             continue;
+        if (fault.passBefore > 0) {
+            --fault.passBefore;
+            return std::nullopt;
+        }
         Fault taken = fault;
         if (--fault.remaining <= 0)
             m_faults.removeAt(i);
@@ -120,6 +196,7 @@ void StripeEmulator::runApi(const HttpRequest &request, HttpResponder responder,
     const QByteArray idempotencyKey = request.header("Idempotency-Key");
     QJsonObject logEntry{{u"method"_s, QString::fromLatin1(request.method)},
                          {u"path"_s, request.path},
+                         {u"query"_s, request.query.toString(QUrl::FullyDecoded)},
                          {u"request_id"_s, requestId},
                          {u"idempotency_key"_s, QString::fromLatin1(idempotencyKey)},
                          {u"stripe_version"_s, QString::fromLatin1(request.header("Stripe-Version"))},
@@ -330,6 +407,33 @@ void StripeEmulator::installApiRoutes()
                                                    {u"gte"_s, ParamSchema::integer()},
                                                    {u"lt"_s, ParamSchema::integer()},
                                                    {u"lte"_s, ParamSchema::integer()}});
+    const ParamSchema listing = ParamSchema::object({{u"limit"_s, ParamSchema::integer()},
+                                                     {u"starting_after"_s, ParamSchema::string()},
+                                                     {u"ending_before"_s, ParamSchema::string()},
+                                                     {u"created"_s, range},
+                                                     {u"expand"_s, expand}});
+    addApi("GET", u"/v1/customers"_s, listing.with({{u"email"_s, ParamSchema::string(512)}}),
+           [this](const HttpRequest &, const QVariantMap &params, const Answer &answer) {
+               listObjects(u"customer"_s, params, answer);
+           });
+    addApi("GET", u"/v1/subscriptions"_s,
+           listing.with(
+               {{u"customer"_s, ParamSchema::string()},
+                {u"price"_s, ParamSchema::string()},
+                {u"status"_s, ParamSchema::oneOf({u"active"_s, u"all"_s, u"canceled"_s, u"ended"_s,
+                                                  u"incomplete"_s, u"incomplete_expired"_s, u"past_due"_s,
+                                                  u"paused"_s, u"trialing"_s, u"unpaid"_s})}}),
+           [this](const HttpRequest &, const QVariantMap &params, const Answer &answer) {
+               listObjects(kSubscription, params, answer);
+           });
+    addApi("GET", u"/v1/invoices"_s,
+           listing.with({{u"customer"_s, ParamSchema::string()},
+                         {u"subscription"_s, ParamSchema::string()},
+                         {u"status"_s, ParamSchema::oneOf({u"draft"_s, u"open"_s, u"paid"_s,
+                                                           u"uncollectible"_s, u"void"_s})}}),
+           [this](const HttpRequest &, const QVariantMap &params, const Answer &answer) {
+               listObjects(u"invoice"_s, params, answer);
+           });
     addApi("GET", u"/v1/events"_s,
            ParamSchema::object({{u"limit"_s, ParamSchema::integer()},
                                 {u"starting_after"_s, ParamSchema::string()},
@@ -520,36 +624,55 @@ void StripeEmulator::cancelSubscription(const QString &id, const Answer &answer)
 
 void StripeEmulator::listEvents(const QVariantMap &params, const Answer &answer)
 {
-    const int limit = std::clamp(params.value(u"limit"_s, 10).toInt(), 1, 100);
-    const QString startingAfter = params.value(u"starting_after"_s).toString();
     QStringList types = params.value(u"types"_s).toStringList();
     if (params.contains(u"type"_s))
         types << params.value(u"type"_s).toString();
     const QVariantMap created = params.value(u"created"_s).toMap();
+    answerListPage(
+        m_store.events(), params, u"event"_s, u"/v1/events"_s,
+        [&](const QJsonObject &event) {
+            return createdMatches(event, created) &&
+                   (types.isEmpty() || types.contains(event.value(u"type"_s).toString()));
+        },
+        answer);
+}
 
-    QJsonArray data;
-    bool skipping = !startingAfter.isEmpty();
-    bool hasMore = false;
-    for (const QJsonObject &event : m_store.events()) {
-        if (skipping) {
-            skipping = event.value(u"id"_s).toString() != startingAfter;
-            continue;
+void StripeEmulator::listObjects(const QString &kind, const QVariantMap &params, const Answer &answer)
+{
+    const QVariantMap created = params.value(u"created"_s).toMap();
+    const QString customer = params.value(u"customer"_s).toString();
+    const QString email = params.value(u"email"_s).toString();
+    const QString subscription = params.value(u"subscription"_s).toString();
+    // Subscriptions: without a status, all but canceled ones (Stripe's default).
+    QString status = params.value(u"status"_s).toString();
+    if (kind == kSubscription && status.isEmpty())
+        status = u"not_canceled"_s;
+    auto matches = [&](const QJsonObject &object) {
+        const QString objectStatus = object.value(u"status"_s).toString();
+        const bool statusMatches =
+            status.isEmpty() || status == u"all" ||
+            (status == u"not_canceled" && objectStatus != u"canceled") ||
+            (status == u"ended" && !object.value(u"ended_at"_s).isNull() && object.contains(u"ended_at"_s)) ||
+            objectStatus == status;
+        return createdMatches(object, created) && statusMatches &&
+               (customer.isEmpty() || object.value(u"customer"_s).toString() == customer ||
+                object.value(u"customer"_s).toObject().value(u"id"_s).toString() == customer) &&
+               (email.isEmpty() || object.value(u"email"_s).toString() == email) &&
+               (subscription.isEmpty() || invoiceSubscription(object) == subscription);
+    };
+    const QString plural = kind == u"customer"     ? u"customers"_s
+                           : kind == kSubscription ? u"subscriptions"_s
+                                                   : u"invoices"_s;
+    QList<QJsonObject> all = m_store.objects(kind);
+    // expand[]=data.customer: the customer object in place of its id.
+    if (kind != u"customer" && params.value(u"expand"_s).toStringList().contains(u"data.customer"_s)) {
+        for (QJsonObject &object : all) {
+            const QString customerId = object.value(u"customer"_s).toString();
+            if (m_store.contains(u"customer"_s, customerId))
+                object.insert(u"customer"_s, m_store.object(u"customer"_s, customerId));
         }
-        const qint64 when = event.value(u"created"_s).toInteger();
-        if ((created.contains(u"gt"_s) && when <= created.value(u"gt"_s).toLongLong()) ||
-            (created.contains(u"gte"_s) && when < created.value(u"gte"_s).toLongLong()) ||
-            (created.contains(u"lt"_s) && when >= created.value(u"lt"_s).toLongLong()) ||
-            (created.contains(u"lte"_s) && when > created.value(u"lte"_s).toLongLong()) ||
-            (!types.isEmpty() && !types.contains(event.value(u"type"_s).toString()))) {
-            continue;
-        }
-        if (data.size() == limit) {
-            hasMore = true;
-            break;
-        }
-        data.append(event);
     }
-    answer(200, list(data, hasMore, u"/v1/events"_s));
+    answerListPage(all, params, kind, u"/v1/"_s + plural, matches, answer);
 }
 
 void StripeEmulator::deliver(const QList<QJsonObject> &events, const HttpRequest &control)
@@ -668,7 +791,7 @@ void StripeEmulator::installControlRoutes()
                                                             missingMessage(u"event"_s, id)));
                     });
 
-    // {"method":"POST","path":"/v1/checkout/sessions","status":500,"count":2,
+    // {"method":"POST","path":"/v1/checkout/sessions","status":500,"count":2,"after":0,
     //  "delay_ms":0,"drop":false,"retry_after":"1","should_retry":"true"}
     m_http.addRoute("POST", u"/_emulator/faults"_s,
                     [this](const HttpRequest &request, HttpResponder responder) {
@@ -678,6 +801,7 @@ void StripeEmulator::installControlRoutes()
                         fault.pathPrefix = spec.value(u"path"_s).toString(u"/v1/"_s);
                         fault.status = spec.value(u"status"_s).toInt();
                         fault.remaining = spec.value(u"count"_s).toInt(1);
+                        fault.passBefore = spec.value(u"after"_s).toInt();
                         fault.delayMs = spec.value(u"delay_ms"_s).toInt();
                         fault.drop = spec.value(u"drop"_s).toBool();
                         fault.retryAfter = spec.value(u"retry_after"_s).toString().toLatin1();

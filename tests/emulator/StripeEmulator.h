@@ -25,6 +25,10 @@ class StripeEmulator final : public QObject
     Q_OBJECT
 
 public:
+    // The body of a Stripe error answer.
+    static QJsonObject stripeError(const QString &type, const QString &code, const QString &message,
+                                   const QString &param = {});
+
     struct Options
     {
         // Accepted bearer key; empty accepts any sk_test_… key.
@@ -49,6 +53,7 @@ private:
         QString pathPrefix;
         int status = 0; // 0: no error answer (with delay: a slow answer)
         int remaining = 1;
+        int passBefore = 0; // matching requests answered normally before the fault applies
         int delayMs = 0;
         bool drop = false;
         QByteArray retryAfter;
@@ -74,9 +79,6 @@ private:
     std::optional<Fault> takeFault(const HttpRequest &request);
     void deliver(const QList<QJsonObject> &events, const HttpRequest &control);
 
-    static QJsonObject stripeError(const QString &type, const QString &code, const QString &message,
-                                   const QString &param = {});
-
     // Stripe's behaviour for each call.
     void createCheckoutSession(const QVariantMap &params,
                                const std::function<void(int, QJsonObject)> &answer);
@@ -85,6 +87,9 @@ private:
                             const std::function<void(int, QJsonObject)> &answer);
     void cancelSubscription(const QString &id, const std::function<void(int, QJsonObject)> &answer);
     void listEvents(const QVariantMap &params, const std::function<void(int, QJsonObject)> &answer);
+    // GET /v1/customers, /v1/subscriptions, /v1/invoices.
+    void listObjects(const QString &kind, const QVariantMap &params,
+                     const std::function<void(int, QJsonObject)> &answer);
 
     Options m_options;
     QNetworkAccessManager *m_network;

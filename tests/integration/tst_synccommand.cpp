@@ -18,6 +18,8 @@ const QString kWebhookSecret = u"whsec_test/sync/command"_s;
 
 // `sync events`: a checkout completed while the service was down (its
 // webhooks went nowhere) is fetched from GET /v1/events and applied once.
+// `sync customers|subscriptions|invoices|all`: Stripe's objects imported page
+// by page, as their webhooks would have left them, resumable after a failure.
 class TestSyncCommand final : public QObject
 {
     Q_OBJECT
@@ -26,10 +28,18 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void catchesUpWithEventsMissedWhileDown();
+    void importsStripesObjectsAsTheirWebhooksWould();
+    void resumesAnInterruptedImportAfterItsLastPage();
+    void refusesBadArguments_data();
+    void refusesBadArguments();
 
 private:
     // Runs the command while this thread's event loop keeps the emulator answering.
-    int runSync(QString *output);
+    int runSync(QString *output, const QStringList &arguments = {u"events"_s, u"--rate"_s, u"100"_s});
+    // A checkout completed in the emulator while the service is down; the subscription id.
+    QString sellWhileDown(const QString &tenantId, const QString &price);
+    // POST or DELETE to the emulator; the answer's JSON.
+    QJsonObject emulatorCall(const QByteArray &method, const QString &path, const QByteArray &body = {});
     qint64 count(const QString &sql);
 
     std::unique_ptr<QTemporaryDir> m_workDir;
@@ -62,17 +72,43 @@ void TestSyncCommand::cleanup()
     m_workDir.reset();
 }
 
-int TestSyncCommand::runSync(QString *output)
+int TestSyncCommand::runSync(QString *output, const QStringList &arguments)
 {
     QProcess process;
     process.setProcessEnvironment(test::ServerProcess::environment(m_settings));
     process.setWorkingDirectory(m_workDir->path());
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral(BILLING_SERVER_BINARY), {u"sync"_s, u"events"_s, u"--rate"_s, u"100"_s});
+    process.start(QStringLiteral(BILLING_SERVER_BINARY), QStringList{u"sync"_s} + arguments);
     if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 60000))
         return -1;
     *output = QString::fromUtf8(process.readAll());
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+QJsonObject TestSyncCommand::emulatorCall(const QByteArray &method, const QString &path,
+                                          const QByteArray &body)
+{
+    test::HttpTestClient http;
+    const auto answer = http.send(method, QUrl(u"http://127.0.0.1:%1"_s.arg(m_stripe->port()) + path), body,
+                                  {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()},
+                                   {"Content-Type"_ba, "application/x-www-form-urlencoded"_ba}});
+    if (answer.status != 200)
+        qWarning() << method << path << answer.status << answer.body;
+    return answer.status == 200 ? answer.json() : QJsonObject();
+}
+
+QString TestSyncCommand::sellWhileDown(const QString &tenantId, const QString &price)
+{
+    const QJsonObject session = emulatorCall(
+        "POST", u"/v1/checkout/sessions"_s,
+        u"mode=subscription&line_items[0][price]=%1&line_items[0][quantity]=1&success_url=https%3A%2F%2Fa."
+        u"test"
+        "&client_reference_id=%2&subscription_data[metadata][tenant_id]=%2&customer_email=%2%40example.com"_s
+            .arg(price, tenantId)
+            .toUtf8());
+    const QJsonObject completed = emulatorCall(
+        "POST", u"/_emulator/checkout/sessions/%1/complete"_s.arg(session.value(u"id"_s).toString()));
+    return completed.value(u"subscription"_s).toObject().value(u"id"_s).toString();
 }
 
 qint64 TestSyncCommand::count(const QString &sql)
@@ -112,6 +148,137 @@ void TestSyncCommand::catchesUpWithEventsMissedWhileDown()
     QVERIFY2(output.contains(u"duplicate"_s), qPrintable(output));
     QCOMPARE(count(u"SELECT COUNT(*) FROM payment_events"_s), synced);
     QCOMPARE(count(u"SELECT COUNT(*) FROM licenses"_s), 1);
+}
+
+void TestSyncCommand::importsStripesObjectsAsTheirWebhooksWould()
+{
+    // Five sales while the service was down: one renewed, one whose renewal
+    // failed, one canceled; and a customer of the account this service never sold to.
+    QStringList subscriptions;
+    for (int i = 0; i < 5; ++i) {
+        subscriptions << sellWhileDown(u"tenant_import_%1"_s.arg(i),
+                                       i % 2 ? u"price_demo_team"_s : u"price_demo_solo"_s);
+        QVERIFY(!subscriptions.last().isEmpty());
+    }
+    QVERIFY(!emulatorCall("POST", u"/_emulator/subscriptions/%1/renew"_s.arg(subscriptions[1])).isEmpty());
+    QVERIFY(
+        !emulatorCall("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(subscriptions[2])).isEmpty());
+    QVERIFY(!emulatorCall("DELETE", u"/v1/subscriptions/%1"_s.arg(subscriptions[3])).isEmpty());
+    m_stripe->store().createCustomer(u"someone@else.test"_s, {});
+    const qint64 stripeInvoices = m_stripe->store().objects(u"invoice"_s).size();
+    QCOMPARE(stripeInvoices, 7); // five first invoices, one renewal, one failed renewal
+    QCOMPARE(count(u"SELECT COUNT(*) FROM subscriptions"_s), 0);
+
+    QString output;
+    QCOMPARE(runSync(&output, {u"all"_s, u"--page-size"_s, u"2"_s, u"--rate"_s, u"100"_s}), 0);
+    QVERIFY2(output.contains(u"customers: 6 read in 3 pages"_s), qPrintable(output));
+    QVERIFY2(output.contains(u"1 skipped"_s), qPrintable(output)); // the stranger
+    QVERIFY2(output.contains(u"subscriptions: 5 read in 3 pages"_s), qPrintable(output));
+    QVERIFY2(output.contains(u"invoices: 7 read in 4 pages"_s), qPrintable(output));
+
+    QCOMPARE(count(u"SELECT COUNT(*) FROM tenants WHERE status = 'active'"_s), 5);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM tenants WHERE email = tenant_id || '@example.com'"_s), 5);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM customers"_s), 5);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM subscriptions"_s), 5);
+    QCOMPARE(
+        count(
+            u"SELECT COUNT(*) FROM subscriptions WHERE status = 'canceled' AND stripe_subscription_id = '%1'"_s
+                .arg(subscriptions[3])),
+        1);
+    QCOMPARE(
+        count(
+            u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due' AND stripe_subscription_id = '%1'"_s
+                .arg(subscriptions[2])),
+        1);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM subscriptions WHERE plan = 'team'"_s), 2);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM licenses"_s), 5);
+    QCOMPARE(
+        count(
+            u"SELECT COUNT(*) FROM licenses WHERE status = 'revoked' AND stripe_subscription_id = '%1'"_s.arg(
+                subscriptions[3])),
+        1);
+    QCOMPARE(
+        count(u"SELECT COUNT(*) FROM licenses WHERE status = 'grace' AND stripe_subscription_id = '%1'"_s.arg(
+            subscriptions[2])),
+        1);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM invoices"_s), stripeInvoices);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM payments"_s), stripeInvoices - 1);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM invoices WHERE tenant_id IS NULL"_s), 0);
+    // An old failure is history, not news: no dunning notice from an import.
+    QCOMPARE(count(u"SELECT COUNT(*) FROM notification_outbox"_s), 0);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM sync_cursors WHERE completed_at IS NOT NULL"_s), 3);
+
+    // Again: a new run from the top, where everything is already as it should be.
+    QCOMPARE(runSync(&output, {u"all"_s, u"--rate"_s, u"100"_s}), 0);
+    QVERIFY2(output.contains(u"subscriptions: 5 read in 1 pages"_s), qPrintable(output));
+    // The canceled one is final: a later snapshot of it has nothing to apply.
+    QVERIFY2(output.contains(u"4 imported, 1 not newer than what is stored"_s), qPrintable(output));
+    QCOMPARE(count(u"SELECT COUNT(*) FROM licenses"_s), 5);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM payments"_s), stripeInvoices - 1);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM invoices"_s), stripeInvoices);
+}
+
+void TestSyncCommand::resumesAnInterruptedImportAfterItsLastPage()
+{
+    QStringList newestFirst;
+    for (int i = 0; i < 7; ++i)
+        newestFirst.prepend(sellWhileDown(u"tenant_resume_%1"_s.arg(i), u"price_demo_solo"_s));
+    // Stripe answers two pages, then fails (longer than the client's retries last).
+    emulatorCall("POST", u"/_emulator/faults"_s,
+                 R"({"method":"GET","path":"/v1/subscriptions","status":500,"count":20,"after":2})");
+
+    QString output;
+    QCOMPARE(runSync(&output, {u"subscriptions"_s, u"--page-size"_s, u"2"_s, u"--rate"_s, u"100"_s}), 1);
+    QVERIFY2(output.contains(u"run the command again to resume"_s), qPrintable(output));
+    // Two whole pages stayed, nothing of the third.
+    QCOMPARE(count(u"SELECT COUNT(*) FROM subscriptions"_s), 4);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM licenses"_s), 4);
+    QCOMPARE(count(u"SELECT objects_applied FROM sync_cursors WHERE resource = 'subscriptions'"_s), 4);
+
+    emulatorCall("DELETE", u"/_emulator/faults"_s);
+    emulatorCall("DELETE", u"/_emulator/requests"_s);
+    QCOMPARE(runSync(&output, {u"subscriptions"_s, u"--page-size"_s, u"2"_s, u"--rate"_s, u"100"_s}), 0);
+    QVERIFY2(output.contains(u"resuming the run started"_s), qPrintable(output));
+    QVERIFY2(output.contains(newestFirst[3]), qPrintable(output));
+    // The resumed run asked for what follows the fourth subscription, not the top.
+    test::HttpTestClient http;
+    const QJsonArray requests =
+        http.send("GET", QUrl(u"http://127.0.0.1:%1/_emulator/requests"_s.arg(m_stripe->port())))
+            .json()
+            .value(u"data"_s)
+            .toArray();
+    QVERIFY(!requests.isEmpty());
+    const QString firstQuery = requests.first().toObject().value(u"query"_s).toString();
+    QVERIFY2(firstQuery.contains(u"starting_after="_s + newestFirst[3]), qPrintable(firstQuery));
+    QCOMPARE(count(u"SELECT COUNT(*) FROM subscriptions"_s), 7);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM licenses"_s), 7);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM sync_cursors WHERE resource = 'subscriptions' "
+                   "AND completed_at IS NOT NULL AND objects_applied = 7"_s),
+             1);
+}
+
+void TestSyncCommand::refusesBadArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("nothing") << QStringList{} << u"usage:"_s;
+    QTest::newRow("unknown list") << QStringList{u"prices"_s} << u"usage:"_s;
+    QTest::newRow("two lists") << QStringList{u"customers"_s, u"invoices"_s} << u"usage:"_s;
+    QTest::newRow("page size 0") << QStringList{u"customers"_s, u"--page-size"_s, u"0"_s} << u"--page-size"_s;
+    QTest::newRow("page size 101") << QStringList{u"all"_s, u"--page-size"_s, u"101"_s} << u"--page-size"_s;
+    QTest::newRow("rate 0") << QStringList{u"invoices"_s, u"--rate"_s, u"0"_s} << u"--rate"_s;
+    QTest::newRow("since on an import") << QStringList{u"customers"_s, u"--since"_s, u"5"_s} << u"--since"_s;
+    QTest::newRow("restart on events") << QStringList{u"events"_s, u"--restart"_s} << u"--restart"_s;
+}
+
+void TestSyncCommand::refusesBadArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QString output;
+    QCOMPARE(runSync(&output, arguments), 2);
+    QVERIFY2(output.contains(message), qPrintable(output));
+    QCOMPARE(count(u"SELECT COUNT(*) FROM sync_cursors"_s), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSyncCommand)

@@ -185,6 +185,28 @@ check "every POST carried an Idempotency-Key" \
 check "every request carried Stripe-Version" \
     py "all(r['stripe_version'] for r in j0)" "$work/service-requests.json"
 
+# The command line's list reads: `sync all` (subscriptions with status=all and
+# the customer expanded, customers, invoices) and `sync events` (created[gte]).
+before=$(py -p "len(j0)" "$work/requests.json")
+for what in all events; do
+    if "$server_binary" sync "$what" --env-file "$work/billing.env" >"$work/sync-$what.log" 2>&1; then
+        ok "sync $what: finished against the spec mock"
+    else
+        not_ok "sync $what: finished against the spec mock" "$(tail -n 3 "$work/sync-$what.log" | tr '\n' ' ')"
+    fi
+done
+requests
+check "sync: listed subscriptions, customers, invoices and events" \
+    py "sorted(r['path'] for r in j0[$before:]) == ['/v1/customers', '/v1/events', '/v1/invoices', '/v1/subscriptions']" \
+    "$work/requests.json"
+if py "all(r['status'] == 200 for r in j0[$before:])" "$work/requests.json"; then
+    ok "the spec mock accepted every list request of sync"
+else
+    not_ok "the spec mock accepted every list request of sync" \
+        "$(py -p "'; '.join(f\"{r['method']} {r['path']}: {r['status']} {r['error']}\" for r in j0[$before:] if r['status'] != 200)" \
+           "$work/requests.json" || true)"
+fi
+
 # Negative control: the mock does validate (an unknown parameter is refused).
 negative=$(curl -s -o "$work/negative.json" -w '%{http_code}' -X POST "$mock/v1/checkout/sessions" \
     -H "Authorization: Bearer sk_test_specconformance0000" -H "Stripe-Version: 2023-08-16" \

@@ -1,0 +1,51 @@
+#include "StripeListReader.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+
+namespace billing::server {
+
+StripeListReader::StripeListReader(StripeClient &stripe, QString path, FormParams filters, int pageSize,
+                                   int rate)
+    : m_stripe(stripe)
+    , m_path(std::move(path))
+    , m_filters(std::move(filters))
+    , m_pageSize(pageSize)
+    , m_minimumGapMs(1000 / std::max(rate, 1))
+{}
+
+Result<StripeListReader::Page> StripeListReader::next()
+{
+    if (m_sinceLastRequest.isValid() && m_sinceLastRequest.elapsed() < m_minimumGapMs)
+        QThread::msleep(quint64(m_minimumGapMs - m_sinceLastRequest.elapsed()));
+    m_sinceLastRequest.start();
+
+    FormParams query = m_filters;
+    query.add(u"limit"_s, QString::number(m_pageSize));
+    if (!m_startingAfter.isEmpty())
+        query.add(u"starting_after"_s, m_startingAfter);
+
+    StripeResult result;
+    QEventLoop loop;
+    StripeJob *job = m_stripe.get(m_path, query);
+    QObject::connect(job, &StripeJob::finished, &loop, [&](const StripeResult &answer) {
+        result = answer;
+        loop.quit();
+    });
+    loop.exec();
+    if (!result.ok())
+        return Error{ErrorCode::Io, u"Stripe refused GET %1: %2"_s.arg(m_path, result.error.summary())};
+
+    Page page;
+    page.data = result.object.value(u"data"_s).toArray();
+    page.hasMore = result.object.value(u"has_more"_s).toBool() && !page.data.isEmpty();
+    page.readAt = QDateTime::currentSecsSinceEpoch();
+    if (!page.data.isEmpty())
+        m_startingAfter = page.data.last().toObject().value(u"id"_s).toString();
+    return page;
+}
+
+} // namespace billing::server

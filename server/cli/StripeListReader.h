@@ -1,0 +1,42 @@
+#pragma once
+
+#include "common/Result.h"
+#include "stripe/StripeClient.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+namespace billing::server {
+
+// Reads one of Stripe's lists (GET /v1/customers, /v1/events, …) page by page,
+// newest first, at most `rate` requests a second (Stripe allows 100 in live
+// mode and 25 in test mode; the client's retry policy handles a 429 anyway).
+// Blocks in a local event loop: for the command line only.
+class StripeListReader final
+{
+public:
+    struct Page
+    {
+        QJsonArray data;
+        bool hasMore = false;
+        qint64 readAt = 0; // Unix seconds when the answer arrived
+    };
+
+    StripeListReader(StripeClient &stripe, QString path, FormParams filters, int pageSize, int rate);
+
+    // Continue after this object (a resumed run); empty: from the top.
+    void setStartingAfter(const QString &objectId) { m_startingAfter = objectId; }
+    // The next page; the one after it starts after its last object.
+    Result<Page> next();
+
+private:
+    StripeClient &m_stripe;
+    QString m_path;
+    FormParams m_filters;
+    int m_pageSize;
+    qint64 m_minimumGapMs;
+    QString m_startingAfter;
+    QElapsedTimer m_sinceLastRequest;
+};
+
+} // namespace billing::server
