@@ -19,7 +19,9 @@ Result<QString> percentDecode(QByteArray bytes, const QString &what)
 {
     bytes.replace('+', ' ');
     const QByteArray decoded = QByteArray::fromPercentEncoding(bytes);
-    QStringDecoder decoder(QStringDecoder::Utf8);
+    // ConvertInitialBom: a leading U+FEFF is part of the text, not a marker to
+    // drop (by default the decoder would strip one from every name and value).
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
     QString text = decoder.decode(decoded);
     if (decoder.hasError())
         return Error{ErrorCode::InvalidInput, u"%1 is not valid UTF-8"_s.arg(what)};

@@ -66,7 +66,8 @@ void TestFormParams::decodesWhatItEncodes()
     FormParams params;
     params.add(u"line_items[0][price]"_s, u"price_1"_s)
         .add(u"metadata[name]"_s, u"Zoë & co = 100%"_s)
-        .add(u"success_url"_s, u"https://a.test/?s={CHECKOUT_SESSION_ID}"_s);
+        .add(u"success_url"_s, u"https://a.test/?s={CHECKOUT_SESSION_ID}"_s)
+        .add(u"metadata[note]"_s, u"\uFEFF\uFEFFstarts with byte order marks"_s);
     const billing::Result<FormParams> decoded = FormParams::decode(params.encode());
     QVERIFY(decoded.ok());
     QCOMPARE(decoded->pairs(), params.pairs());
@@ -83,6 +84,8 @@ void TestFormParams::decodesOtherEncodings_data()
     QTest::newRow("plus is space") << "name=a+b"_ba << u"name"_s << u"a b"_s;
     QTest::newRow("no value") << "flag"_ba << u"flag"_s << QString();
     QTest::newRow("empty fields skipped") << "&&a=1&"_ba << u"a"_s << u"1"_s;
+    // fuzz_form_params' round trip: the UTF-8 decoder used to drop a leading BOM from each name and value.
+    QTest::newRow("leading U+FEFF kept") << "%EF%BB%BFk=%EF%BB%BFv"_ba << u"\uFEFFk"_s << u"\uFEFFv"_s;
 }
 
 void TestFormParams::decodesOtherEncodings()
