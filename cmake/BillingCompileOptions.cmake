@@ -29,3 +29,15 @@ if(BILLING_SANITIZERS)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(billing_compile_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# BILLING_FUZZERS: everything is instrumented for libFuzzer's coverage
+# feedback and checked by ASan + UBSan (the fuzz executables add
+# -fsanitize=fuzzer for libFuzzer's main), and Q_ASSERT stays on in the
+# optimised build, in our code and in the Qt templates it instantiates.
+if(BILLING_FUZZERS)
+    target_compile_options(billing_compile_options INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(billing_compile_options INTERFACE -fsanitize=address,undefined)
+    target_compile_definitions(billing_compile_options INTERFACE QT_FORCE_ASSERTS)
+endif()
