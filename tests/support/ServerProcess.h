@@ -41,6 +41,7 @@ public:
     // What the serving process printed since start() returned (stdout and stderr).
     QString output() { return QString::fromUtf8(m_process.readAll()); }
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process.processId(); }
     // Sells through the real flow: a checkout session from this service, completed in
     // the Stripe emulator on emulatorPort (which then sends its webhooks). The
     // subscription id, or empty when a step failed.
