@@ -6,6 +6,7 @@
 #include <QUrlQuery>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace billing::ui {
 
@@ -34,6 +35,10 @@ public:
 
     QUrl urlFor(const QString &path, const QUrlQuery &query = {}) const;
 
+    // Why url must not carry a staff token (plain http:// to another
+    // machine: the token would cross the network readable), or empty.
+    static QString insecureTransportReason(const QUrl &url);
+
 Q_SIGNALS:
     // Every finished request reports here; the main window's error banner listens.
     // action: a POST (a staff action) rather than a read.
@@ -42,6 +47,7 @@ Q_SIGNALS:
 
 private:
     ApiReply *track(ApiReply *reply, bool action);
+    void attachToken(QNetworkRequest &request) const;
 
     QNetworkAccessManager *m_network;
     QUrl m_serviceUrl;

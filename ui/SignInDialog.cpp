@@ -112,6 +112,11 @@ void SignInDialog::startTest(bool acceptOnSuccess)
         Q_EMIT testFinished(false);
         return;
     }
+    if (const QString insecure = ApiClient::insecureTransportReason(url); !insecure.isEmpty()) {
+        setStatus(insecure, true);
+        Q_EMIT testFinished(false);
+        return;
+    }
     if (token().isEmpty()) {
         setStatus(tr("Enter your staff token."), true);
         Q_EMIT testFinished(false);

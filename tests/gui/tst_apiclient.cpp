@@ -21,6 +21,8 @@ private Q_SLOTS:
     void postSendsJsonBody();
     void httpErrorUsesServiceMessage();
     void unreachableServiceIsNamed();
+    void tokenTravelsInClearOnlyToThisMachine_data();
+    void tokenTravelsInClearOnlyToThisMachine();
 };
 
 void TestApiClient::initTestCase()
@@ -101,6 +103,30 @@ void TestApiClient::unreachableServiceIsNamed()
                                               u" is unreachable: "_s),
              qPrintable(reply->errorMessage()));
     QVERIFY(!reply->errorMessage().contains(u"tok_secret"_s));
+}
+
+void TestApiClient::tokenTravelsInClearOnlyToThisMachine_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("refused");
+    QTest::newRow("loopback v4") << u"http://127.0.0.1:8787"_s << false;
+    QTest::newRow("loopback v4 other") << u"http://127.0.0.2:8787"_s << false;
+    QTest::newRow("loopback v6") << u"http://[::1]:8787"_s << false;
+    QTest::newRow("localhost") << u"http://LocalHost:8787"_s << false;
+    QTest::newRow("https elsewhere") << u"https://billing.example.net"_s << false;
+    QTest::newRow("http elsewhere") << u"http://billing.example.net:8787"_s << true;
+    QTest::newRow("http LAN address") << u"http://10.0.0.5:8787"_s << true;
+    QTest::newRow("localhost lookalike") << u"http://localhost.example.net"_s << true;
+}
+
+void TestApiClient::tokenTravelsInClearOnlyToThisMachine()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, refused);
+    const QString reason = ApiClient::insecureTransportReason(QUrl(url));
+    QCOMPARE(!reason.isEmpty(), refused);
+    if (refused)
+        QVERIFY2(reason.contains(u"https://"_s), qPrintable(reason));
 }
 
 QTEST_MAIN(TestApiClient)

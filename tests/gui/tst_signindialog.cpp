@@ -24,6 +24,7 @@ private Q_SLOTS:
     void acceptsOnlyAfterSessionSucceeds();
     void showsErrorOn401();
     void showsUnreachableService();
+    void refusesPlainHttpToAnotherMachine();
 };
 
 void TestSignInDialog::initTestCase()
@@ -103,6 +104,21 @@ void TestSignInDialog::showsUnreachableService()
     QVERIFY(tested.wait());
     QCOMPARE(tested.at(0).at(0).toBool(), false);
     QVERIFY(dialog.findChild<QLabel *>(u"signInStatus"_s)->text().contains(u"unreachable"_s));
+}
+
+void TestSignInDialog::refusesPlainHttpToAnotherMachine()
+{
+    QNetworkAccessManager network;
+    SignInDialog dialog(&network);
+    dialog.setServiceUrl(QUrl(u"http://billing.example.net:8787"_s));
+    dialog.setToken(u"tok_not_for_the_wire"_s);
+    dialog.show();
+    QSignalSpy tested(&dialog, &SignInDialog::testFinished);
+    dialog.testConnection();
+    // Refused before any request: the token never leaves the machine.
+    QCOMPARE(tested.size(), 1);
+    QCOMPARE(tested.at(0).at(0).toBool(), false);
+    QVERIFY(dialog.findChild<QLabel *>(u"signInStatus"_s)->text().contains(u"https://"_s));
 }
 
 QTEST_MAIN(TestSignInDialog)
