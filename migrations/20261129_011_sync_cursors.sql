@@ -6,6 +6,8 @@ CREATE TABLE sync_cursors (
         CHECK (resource IN ('customers', 'subscriptions', 'invoices')),
     -- id of the last object applied (Stripe's starting_after); NULL before the first page
     starting_after TEXT,
+    -- its created time: where to go on (created[lte]) if Stripe deleted that object since
+    starting_after_created BIGINT,
     objects_applied BIGINT NOT NULL DEFAULT 0 CHECK (objects_applied >= 0),
     pages_applied BIGINT NOT NULL DEFAULT 0 CHECK (pages_applied >= 0),
     started_at BIGINT NOT NULL,

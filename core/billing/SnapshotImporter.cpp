@@ -48,7 +48,7 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importCustomer(const QJsonOb
 }
 
 Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJsonObject &subscription,
-                                                                       qint64 readAt)
+                                                                       qint64 snapshotTime)
 {
     const QString subscriptionId = subscription.value(u"id"_s).toString();
     const QString customerId = stripeId(subscription.value(u"customer"_s));
@@ -57,6 +57,9 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
     Result<QString> tenantId = tenantForSubscription(subscription, m_tenants);
     if (!tenantId)
         return tenantId.error();
+    // Sold elsewhere on the same Stripe account: not ours to mirror.
+    if (tenantId->isEmpty())
+        return Outcome::Skipped;
     const bool livemode = subscription.value(u"livemode"_s).toBool();
     // Expanded (expand[]=data.customer), the customer brings its email.
     const QString customerEmail = subscription.value(u"customer"_s).toObject().value(u"email"_s).toString();
@@ -68,11 +71,9 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
 
     const QString plan = planOfSubscription(subscription, m_plans);
     Result<bool> applied =
-        m_subscriptions.applySnapshot(subscription, tenantId.value(), plan, readAt, sourceId(), m_now);
+        m_subscriptions.applySnapshot(subscription, tenantId.value(), plan, snapshotTime, sourceId(), m_now);
     if (!applied)
         return applied.error();
-    if (tenantId->isEmpty())
-        return applied.value() ? Outcome::Applied : Outcome::Unchanged;
 
     // The checkout's webhook would have provisioned the tenant and issued the
     // licence; a subscription that never got going (incomplete) gets neither.
@@ -81,15 +82,17 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
         return state.error();
     if (state->status == u"incomplete" || state->status == u"incomplete_expired")
         return applied.value() ? Outcome::Applied : Outcome::Unchanged;
+    // The stored row keeps the tenant it had (a webhook's), whatever this snapshot says.
+    const QString owner = state->tenantId.isEmpty() ? tenantId.value() : state->tenantId;
     Result<QString> email = m_tenants.emailForCustomer(customerId);
     if (!email)
         return email.error();
-    if (Result<void> done = m_tenants.provision(tenantId.value(), email.value(), m_now); !done)
+    if (Result<void> done = m_tenants.provision(owner, email.value(), m_now); !done)
         return done.error();
     const LicenseStore::Validity validity =
         LicenseStore::validityFor(state->status, state->currentPeriodEnd, m_graceSeconds, m_now);
     Result<bool> issued =
-        m_licenses.issueOnce(subscriptionId, tenantId.value(), state->plan, validity, sourceId(), m_now);
+        m_licenses.issueOnce(subscriptionId, owner, state->plan, validity, sourceId(), m_now);
     if (!issued)
         return issued.error();
     if (!issued.value()) {
@@ -107,8 +110,8 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObj
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
-    if (tenantId->isEmpty() && subscriptionId.isEmpty())
-        return Outcome::Skipped; // a one-off invoice of a customer this service does not know
+    if (tenantId->isEmpty())
+        return Outcome::Skipped; // an invoice of a customer or subscription this service did not sell
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
         return done.error();
     if (invoice.value(u"status"_s).toString() == u"paid") {

@@ -13,9 +13,10 @@ namespace billing {
 // Applies objects read from Stripe's lists (`sync customers|subscriptions|
 // invoices`) to local state, leaving it as their webhooks would have: tenants
 // provisioned, subscriptions mirrored, one licence per subscription, invoices
-// cached and paid ones recorded as payments. What belongs to the moment
-// something happened is left out: an old failed invoice queues no dunning
-// notice. Works inside the caller's transaction; every write is idempotent, so
+// cached and paid ones recorded as payments. Objects of no tenant of this
+// service (sold elsewhere on the same Stripe account) are skipped. What
+// belongs to the moment something happened is left out: an old failed
+// invoice queues no dunning notice. Works inside the caller's transaction; every write is idempotent, so
 // importing the same object again changes nothing.
 class SnapshotImporter final
 {
@@ -30,9 +31,10 @@ public:
                      qint64 graceSeconds, qint64 now);
 
     Result<Outcome> importCustomer(const QJsonObject &customer);
-    // readAt: when Stripe's answer was read; the snapshot is as new as that
-    // (an event created before it cannot move the subscription back).
-    Result<Outcome> importSubscription(const QJsonObject &subscription, qint64 readAt);
+    // snapshotTime: the time the snapshot counts as, like an event's created
+    // time: an event created before it cannot move the subscription back,
+    // one created after it can.
+    Result<Outcome> importSubscription(const QJsonObject &subscription, qint64 snapshotTime);
     Result<Outcome> importInvoice(const QJsonObject &invoice);
 
     // The event id recorded where an event would be (state_event_id, licences'

@@ -13,7 +13,8 @@ public:
     struct Cursor
     {
         bool exists = false;
-        QString startingAfter; // empty: from the top of the list
+        QString startingAfter;           // empty: from the top of the list
+        qint64 startingAfterCreated = 0; // that object's created time
         qint64 objectsApplied = 0;
         qint64 pagesApplied = 0;
         qint64 startedAt = 0;
@@ -27,8 +28,9 @@ public:
     Result<Cursor> find(const QString &resource);
     // Starts the list over from the top (a first run, a finished one, or --restart).
     Result<void> restart(const QString &resource, qint64 now);
-    // A page was applied: the next one starts after lastObjectId.
-    Result<void> advance(const QString &resource, const QString &lastObjectId, qint64 objects, qint64 now);
+    // A page was applied: the next one starts after its last object.
+    Result<void> advance(const QString &resource, const QString &lastObjectId, qint64 lastObjectCreated,
+                         qint64 objects, qint64 now);
     Result<void> complete(const QString &resource, qint64 now);
 
 private:

@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QLocale>
 #include <QSqlError>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -17,8 +18,17 @@ namespace billing::server {
 namespace {
 
 // A page that fails on the database (the running service holding a lock, a
-// PostgreSQL serialization failure) is tried again before the run gives up.
+// PostgreSQL serialization failure, a dropped connection) is tried again,
+// after a pause, before the run gives up.
 constexpr int kPageAttempts = 3;
+constexpr unsigned long kPageRetryPauseMs = 1000;
+
+// A snapshot counts as taken this long before its request left: a webhook
+// event created about then (request latency, this machine's clock ahead of
+// Stripe's) is then newer and wins. Preferring the event is safe: any later
+// change has an event of its own, while a snapshot wrongly preferred would
+// hide a real event for good.
+constexpr qint64 kClockSkewAllowance = 60;
 
 FormParams listFilters(const QString &resource)
 {
@@ -52,15 +62,22 @@ QStringList StripeBackfill::resources()
     return {u"subscriptions"_s, u"customers"_s, u"invoices"_s};
 }
 
-Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArray &objects, qint64 readAt,
-                                        bool last, Counts &counts)
+Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArray &objects,
+                                        qint64 snapshotTime, bool last, Counts &counts)
 {
     Result<QSqlDatabase> connection = m_database.connection();
     if (!connection)
         return connection.error();
     QSqlDatabase db = connection.value();
-    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun)
-        return begun.error();
+    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun) {
+        // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
+        Result<QSqlDatabase> fresh = m_database.reconnect();
+        if (!fresh)
+            return fresh.error();
+        db = fresh.value();
+        if (Result<void> retried = beginWriteTransaction(db, m_database.dialect()); !retried)
+            return retried.error();
+    }
     auto rollback = [&db](Error error) -> Result<void> {
         [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
         return error;
@@ -73,7 +90,7 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
         const QJsonObject object = value.toObject();
         Result<SnapshotImporter::Outcome> outcome = resource == u"customers" ? importer.importCustomer(object)
                                                     : resource == u"subscriptions"
-                                                        ? importer.importSubscription(object, readAt)
+                                                        ? importer.importSubscription(object, snapshotTime)
                                                         : importer.importInvoice(object);
         if (!outcome) {
             return rollback(Error{outcome.error().code, u"%1: %2"_s.arg(object.value(u"id"_s).toString(),
@@ -88,9 +105,12 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
     }
     SyncCursorStore cursors(db);
     if (!objects.isEmpty()) {
-        const QString lastId = objects.last().toObject().value(u"id"_s).toString();
-        if (Result<void> moved = cursors.advance(resource, lastId, page.read, now); !moved)
+        const QJsonObject lastObject = objects.last().toObject();
+        if (Result<void> moved = cursors.advance(resource, lastObject.value(u"id"_s).toString(),
+                                                 lastObject.value(u"created"_s).toInteger(), page.read, now);
+            !moved) {
             return rollback(moved.error());
+        }
     }
     if (last) {
         if (Result<void> done = cursors.complete(resource, now); !done)
@@ -149,21 +169,32 @@ int StripeBackfill::run(const QString &resource, CliStreams streams)
     };
     for (int pages = 1;; ++pages) {
         Result<StripeListReader::Page> page = reader.next();
+        if (!page && resuming && pages == 1 && reader.lastError().isResourceMissing() &&
+            reader.lastError().param == u"starting_after") {
+            // Stripe deleted the object the run stopped after (a customer, a
+            // draft invoice): go on from its creation time instead. Objects of
+            // that second come again; importing them twice changes nothing.
+            streams.out << u"%1: %2 is gone from Stripe; going on from its creation time"_s.arg(
+                               resource, cursor->startingAfter)
+                        << Qt::endl;
+            reader.setStartingAfter({});
+            reader.setCreatedAtMost(cursor->startingAfterCreated);
+            page = reader.next();
+        }
         if (!page) {
             progress.finish(summary(pages - 1));
             streams.err << u"error: "_s << page.error().message << Qt::endl;
-            if (resuming && pages == 1) {
-                streams.err << u"(the run resumed after %1; if Stripe no longer has it, start over with "
-                               "--restart)"_s.arg(cursor->startingAfter)
-                            << Qt::endl;
-            }
             streams.err << u"what was imported stays; run the command again to resume"_s << Qt::endl;
             return ExitFailure;
         }
         Result<void> imported;
         for (int attempt = 1; attempt <= kPageAttempts; ++attempt) {
-            imported = importPage(resource, page->data, page->readAt, !page->hasMore, counts);
-            if (imported)
+            if (attempt > 1)
+                QThread::msleep(kPageRetryPauseMs);
+            imported = importPage(resource, page->data, page->requestedAt - kClockSkewAllowance,
+                                  !page->hasMore, counts);
+            // An object that cannot be imported will not become importable by trying again.
+            if (imported || imported.error().code == ErrorCode::InvalidInput)
                 break;
         }
         if (!imported) {

@@ -44,8 +44,8 @@ private:
     };
 
     // Imports one page and moves the cursor past it, in one transaction.
-    Result<void> importPage(const QString &resource, const QJsonArray &objects, qint64 readAt, bool last,
-                            Counts &counts);
+    Result<void> importPage(const QString &resource, const QJsonArray &objects, qint64 snapshotTime,
+                            bool last, Counts &counts);
 
     Database &m_database;
     StripeClient &m_stripe;

@@ -25,9 +25,12 @@ Result<StripeListReader::Page> StripeListReader::next()
 
     FormParams query = m_filters;
     query.add(u"limit"_s, QString::number(m_pageSize));
+    if (m_createdAtMost)
+        query.add(u"created[lte]"_s, *m_createdAtMost);
     if (!m_startingAfter.isEmpty())
         query.add(u"starting_after"_s, m_startingAfter);
 
+    const qint64 requestedAt = QDateTime::currentSecsSinceEpoch();
     StripeResult result;
     QEventLoop loop;
     StripeJob *job = m_stripe.get(m_path, query);
@@ -36,13 +39,14 @@ Result<StripeListReader::Page> StripeListReader::next()
         loop.quit();
     });
     loop.exec();
+    m_lastError = result.error;
     if (!result.ok())
         return Error{ErrorCode::Io, u"Stripe refused GET %1: %2"_s.arg(m_path, result.error.summary())};
 
     Page page;
     page.data = result.object.value(u"data"_s).toArray();
     page.hasMore = result.object.value(u"has_more"_s).toBool() && !page.data.isEmpty();
-    page.readAt = QDateTime::currentSecsSinceEpoch();
+    page.requestedAt = requestedAt;
     if (!page.data.isEmpty())
         m_startingAfter = page.data.last().toObject().value(u"id"_s).toString();
     return page;

@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 
+#include <optional>
+
 namespace billing::server {
 
 // Reads one of Stripe's lists (GET /v1/customers, /v1/events, …) page by page,
@@ -19,15 +21,19 @@ public:
     {
         QJsonArray data;
         bool hasMore = false;
-        qint64 readAt = 0; // Unix seconds when the answer arrived
+        qint64 requestedAt = 0; // Unix seconds (local clock) when it was asked for: Stripe read it later
     };
 
     StripeListReader(StripeClient &stripe, QString path, FormParams filters, int pageSize, int rate);
 
     // Continue after this object (a resumed run); empty: from the top.
     void setStartingAfter(const QString &objectId) { m_startingAfter = objectId; }
+    // Only objects created at or before this Unix time (created[lte]).
+    void setCreatedAtMost(qint64 seconds) { m_createdAtMost = seconds; }
     // The next page; the one after it starts after its last object.
     Result<Page> next();
+    // Stripe's error when next() failed on an answer (kind None otherwise).
+    const StripeError &lastError() const { return m_lastError; }
 
 private:
     StripeClient &m_stripe;
@@ -36,7 +42,9 @@ private:
     int m_pageSize;
     qint64 m_minimumGapMs;
     QString m_startingAfter;
+    std::optional<qint64> m_createdAtMost;
     QElapsedTimer m_sinceLastRequest;
+    StripeError m_lastError;
 };
 
 } // namespace billing::server

@@ -25,6 +25,8 @@ public:
     QJsonObject object(const QString &kind, const QString &id) const;
     bool contains(const QString &kind, const QString &id) const;
     void put(const QString &kind, const QJsonObject &object);
+    // DELETE /v1/customers/{id} and the like: gone from lists and cursors.
+    void remove(const QString &kind, const QString &id) { m_objects[kind].remove(id); }
     // All objects of a kind, newest first, as Stripe's list endpoints order them.
     QList<QJsonObject> objects(const QString &kind) const;
 

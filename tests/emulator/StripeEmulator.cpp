@@ -419,7 +419,6 @@ void StripeEmulator::installApiRoutes()
     addApi("GET", u"/v1/subscriptions"_s,
            listing.with(
                {{u"customer"_s, ParamSchema::string()},
-                {u"price"_s, ParamSchema::string()},
                 {u"status"_s, ParamSchema::oneOf({u"active"_s, u"all"_s, u"canceled"_s, u"ended"_s,
                                                   u"incomplete"_s, u"incomplete_expired"_s, u"past_due"_s,
                                                   u"paused"_s, u"trialing"_s, u"unpaid"_s})}}),
