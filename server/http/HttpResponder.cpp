@@ -6,6 +6,7 @@
 #include <QHttpServerResponse>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QThread>
 
 #include <functional>
 #include <map>
@@ -74,8 +75,30 @@ struct HttpResponder::State
     ~State()
     {
         // Never answered (the route dropped it): the answers after it must not wait forever.
-        if (!answered && order)
-            order->ready(ticket, {});
+        if (!answered)
+            release({});
+    }
+
+    // Hands the answer to the connection's order, on the connection's
+    // thread: the last copy of a responder may go away on another one.
+    void release(std::function<void()> write)
+    {
+        if (!order) {
+            if (write)
+                write();
+            return;
+        }
+        if (order->thread() == QThread::currentThread()) {
+            order->ready(ticket, std::move(write));
+            return;
+        }
+        QMetaObject::invokeMethod(
+            order.data(),
+            [order = order, ticket = ticket, write = std::move(write)]() mutable {
+                if (order)
+                    order->ready(ticket, std::move(write));
+            },
+            Qt::QueuedConnection);
     }
     State(const State &) = delete;
     State &operator=(const State &) = delete;
@@ -111,10 +134,7 @@ void HttpResponder::send(QHttpServerResponse &&response)
         if (state->socket && state->socket->state() == QAbstractSocket::ConnectedState)
             answer->write(std::move(state->responder));
     };
-    if (m_state->order)
-        m_state->order->ready(m_state->ticket, std::move(write));
-    else
-        write();
+    m_state->release(std::move(write));
 }
 
 void HttpResponder::sendJson(int status, const QJsonObject &body, const Headers &headers)

@@ -4,6 +4,7 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void unreachableServiceIsNamed();
     void tokenTravelsInClearOnlyToThisMachine_data();
     void tokenTravelsInClearOnlyToThisMachine();
+    void requestsToAnotherMachineOverHttpCarryNoToken();
 };
 
 void TestApiClient::initTestCase()
@@ -127,6 +129,38 @@ void TestApiClient::tokenTravelsInClearOnlyToThisMachine()
     QCOMPARE(!reason.isEmpty(), refused);
     if (refused)
         QVERIFY2(reason.contains(u"https://"_s), qPrintable(reason));
+}
+
+namespace {
+// Records the Authorization header of every request; sends nothing anywhere.
+class RecordingNetwork final : public QNetworkAccessManager
+{
+public:
+    QList<QByteArray> authorizations;
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+    {
+        authorizations.append(request.rawHeader("Authorization"));
+        QNetworkRequest nowhere(request);
+        nowhere.setUrl(QUrl(u"http://127.0.0.1:9/"_s)); // the discard port: refused at once
+        return QNetworkAccessManager::createRequest(op, nowhere, data);
+    }
+};
+} // namespace
+
+void TestApiClient::requestsToAnotherMachineOverHttpCarryNoToken()
+{
+    RecordingNetwork network;
+    ApiClient client(&network);
+    client.setToken(u"tok_secret"_s);
+    client.setServiceUrl(QUrl(u"http://billing.example.net:8787"_s));
+    client.get(u"/session"_s);
+    client.post(u"/subscriptions/sub_1/cancel"_s);
+    client.setServiceUrl(QUrl(u"https://billing.example.net"_s));
+    client.get(u"/session"_s);
+    QCOMPARE(network.authorizations,
+             (QList<QByteArray>{QByteArray(), QByteArray(), QByteArrayLiteral("Bearer tok_secret")}));
 }
 
 QTEST_MAIN(TestApiClient)

@@ -204,8 +204,9 @@ void TestHttpHardening::pipelinedAnswersWaitForADeferredOneBeforeThem()
     slow.replace("POST /echo ", "POST /slow ");
     client.send(slow + post("second"));
     QTRY_VERIFY(client.received.count("HTTP/1.1 200") == 2);
-    QVERIFY2(client.received.indexOf("\"body\":\"first\"") < client.received.indexOf("\"body\":\"second\""),
-             client.received.constData());
+    const qsizetype first = client.received.indexOf("\"body\":\"first\"");
+    const qsizetype second = client.received.indexOf("\"body\":\"second\"");
+    QVERIFY2(first >= 0 && second >= 0 && first < second, client.received.constData());
     QCOMPARE(m_handled, 2);
 }
 
