@@ -30,11 +30,12 @@ namespace {
 constexpr qint64 kNow = 1764000000; // the seed corpus is signed at and around this time
 constexpr std::chrono::seconds kTolerance{300};
 
-// Fake secrets; corpus/fuzz_signature_header is signed with the first.
+// Fake secrets, unmistakably so (slashes); corpus/fuzz_signature_header is
+// signed with them.
 const QStringList &secrets()
 {
-    static const QStringList all{u"whsec_FuzzFixtureNotARealSecret0000"_s,
-                                 u"whsec_FuzzFixtureRotatedNotReal1111"_s};
+    static const QStringList all{u"whsec_fuzz/fixture/not/a/real/secret"_s,
+                                 u"whsec_fuzz/rotated/not/real"_s};
     return all;
 }
 
