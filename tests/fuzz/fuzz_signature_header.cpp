@@ -34,8 +34,7 @@ constexpr std::chrono::seconds kTolerance{300};
 // signed with them.
 const QStringList &secrets()
 {
-    static const QStringList all{u"whsec_fuzz/fixture/not/a/real/secret"_s,
-                                 u"whsec_fuzz/rotated/not/real"_s};
+    static const QStringList all{u"whsec_fuzz/fixture/not/a/real/secret"_s, u"whsec_fuzz/rotated/not/real"_s};
     return all;
 }
 
