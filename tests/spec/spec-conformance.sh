@@ -132,6 +132,19 @@ status_is() { [[ $(cat "$work/$1.status") == "$2" ]]; }
 # The last request the service made to the mock with METHOD and PATH.
 last='[r for r in j1 if r["method"] == "%s" and r["path"] == "%s"][-1]'
 
+# all_accepted DESCRIPTION REQUESTS_JSON FIRST: passes when the mock answered 200 to
+# every recorded request from index FIRST on; otherwise names those it refused.
+all_accepted() {
+    local description=$1 file=$2 first=$3
+    if py "all(r['status'] == 200 for r in j0[$first:])" "$file"; then
+        ok "$description"
+    else
+        not_ok "$description" \
+            "$(py -p "'; '.join(f\"{r['method']} {r['path']}: {r['status']} {r['error']}\" for r in j0[$first:] if r['status'] != 200)" \
+               "$file" || true)"
+    fi
+}
+
 sub=sub_1SpecConformance
 
 call checkout POST /payments/stripe/checkout '{"plan_id":"solo","tenant_id":"tenant_123","success_url":"https://app.agencyos.network/dashboard?checkout=success&session_id={CHECKOUT_SESSION_ID}","cancel_url":"https://app.agencyos.network/pricing?checkout=cancel","customer_email":"user@example.com","trial_days":14}'
@@ -173,13 +186,7 @@ cp "$work/requests.json" "$work/service-requests.json"
 check "the service made the 5 expected Stripe calls" py "sorted((r['method'], r['path']) for r in j0) == sorted([
         ('POST', '/v1/checkout/sessions'), ('POST', '/v1/billing_portal/sessions'), ('GET', '/v1/subscriptions/$sub'),
         ('POST', '/v1/subscriptions/$sub'), ('DELETE', '/v1/subscriptions/$sub')])" "$work/service-requests.json"
-if py "all(r['status'] == 200 for r in j0)" "$work/service-requests.json"; then
-    ok "the spec mock accepted every request of the service"
-else
-    not_ok "the spec mock accepted every request of the service" \
-        "$(py -p "'; '.join(f\"{r['method']} {r['path']}: {r['status']} {r['error']}\" for r in j0 if r['status'] != 200)" \
-           "$work/service-requests.json" || true)"
-fi
+all_accepted "the spec mock accepted every request of the service" "$work/service-requests.json" 0
 check "every POST carried an Idempotency-Key" \
     py "all(r['idempotency_key'] for r in j0 if r['method'] == 'POST')" "$work/service-requests.json"
 check "every request carried Stripe-Version" \
@@ -199,13 +206,7 @@ requests
 check "sync: listed subscriptions, customers, invoices and events" \
     py "sorted(r['path'] for r in j0[$before:]) == ['/v1/customers', '/v1/events', '/v1/invoices', '/v1/subscriptions']" \
     "$work/requests.json"
-if py "all(r['status'] == 200 for r in j0[$before:])" "$work/requests.json"; then
-    ok "the spec mock accepted every list request of sync"
-else
-    not_ok "the spec mock accepted every list request of sync" \
-        "$(py -p "'; '.join(f\"{r['method']} {r['path']}: {r['status']} {r['error']}\" for r in j0[$before:] if r['status'] != 200)" \
-           "$work/requests.json" || true)"
-fi
+all_accepted "the spec mock accepted every list request of sync" "$work/requests.json" "$before"
 
 # Negative control: the mock does validate (an unknown parameter is refused).
 negative=$(curl -s -o "$work/negative.json" -w '%{http_code}' -X POST "$mock/v1/checkout/sessions" \
