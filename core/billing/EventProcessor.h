@@ -60,10 +60,11 @@ public:
     // so any thread may call it. Returns the report when it is refused.
     std::optional<Report> admit(const Delivery &delivery, Admitted *admitted) const;
 
-    // Group commit: many events in one transaction, each in a savepoint of its
-    // own (a failing event rolls back alone and is recorded as failed), so one
-    // fsync makes them all durable. Reports come back in the same order; none
-    // is Processed unless the shared commit succeeded.
+    // Group commit: many events in one transaction, so one fsync makes them
+    // all durable. A failing event rolls back alone and is recorded as failed
+    // (the batch is then applied again, each event in a savepoint of its own).
+    // Reports come back in the same order; none is Processed unless the shared
+    // commit succeeded.
     QList<Report> apply(const QList<Admitted> &items, const QString &source = u"webhook"_qs);
     // admit, then apply what was admitted.
     QList<Report> processBatch(const QList<Delivery> &deliveries, const QString &source = u"webhook"_qs);
@@ -73,7 +74,11 @@ public:
     static QString outcomeName(Outcome outcome);
 
 private:
-    Report applyOne(QSqlDatabase &db, const Admitted &item, const QString &source, qint64 now);
+    // Whether an event's failure can be undone alone (its own savepoint) or
+    // only with the whole batch's transaction.
+    enum class Isolation { SharedWithBatch, OwnSavepoint };
+    Report applyOne(QSqlDatabase &db, const Admitted &item, const QString &source, qint64 now,
+                    Isolation isolation);
     Result<void> savepoint(QSqlDatabase &db, const QString &sql) const;
 
     Database &m_database;
