@@ -40,6 +40,8 @@ QString placeholderValue(const QString &name, SqlDialect dialect)
 
 QString Migration::sqlFor(SqlDialect dialect) const
 {
+    if (onlyFor && *onlyFor != dialect)
+        return {};
     QString result = sql;
     QRegularExpressionMatchIterator it = placeholderPattern().globalMatch(sql);
     // Replace from the end so earlier offsets stay valid.
@@ -83,6 +85,18 @@ Result<MigrationCatalog> MigrationCatalog::fromDirectory(const QString &director
         migration.sql = QString::fromUtf8(bytes);
         migration.checksum =
             QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+
+        if (migration.sql.startsWith(u"-- dialect:"_s)) {
+            const QString dialect = migration.sql.section(u'\n', 0, 0).mid(11).trimmed();
+            if (dialect == u"sqlite")
+                migration.onlyFor = SqlDialect::Sqlite;
+            else if (dialect == u"postgres")
+                migration.onlyFor = SqlDialect::Postgres;
+            else
+                return Error{ErrorCode::InvalidInput,
+                             u"migration %1 names the unknown dialect \"%2\" (sqlite or postgres)"_s.arg(
+                                 fileName, dialect)};
+        }
 
         QRegularExpressionMatchIterator placeholders = placeholderPattern().globalMatch(migration.sql);
         while (placeholders.hasNext()) {

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace billing {
 
 // One file of migrations/: YYYYMMDD_NNN_name.sql.
@@ -16,9 +18,13 @@ struct Migration
     QString fileName;
     QString sql;      // as written, with dialect placeholders
     QString checksum; // SHA-256 of the file, to notice an applied migration edited later
+    // Set by a first line "-- dialect: sqlite" (or postgres): a change that one
+    // database needs and the other does not. Elsewhere it is recorded as applied.
+    std::optional<SqlDialect> onlyFor;
 
-    // The SQL for one database. The files are written once for both; the few
-    // differences are placeholders so that they stay visible:
+    // The SQL for one database (empty where it does not apply). The files are
+    // written once for both; the few differences are placeholders so that they
+    // stay visible:
     //   {{AUTO_ID}}  an auto-numbered 64-bit primary key
     //   {{BLOB}}     raw bytes (webhook bodies exactly as received)
     QString sqlFor(SqlDialect dialect) const;

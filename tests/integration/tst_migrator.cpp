@@ -96,6 +96,7 @@ private Q_SLOTS:
     void refusesEditedMigration();
     void failedMigrationLeavesNoTrace();
     void concurrentMigratorsApplyEachMigrationOnce();
+    void rewritingCheckRulesKeepsStoredRows();
 
 private:
     std::unique_ptr<TestDatabase> m_db;
@@ -294,6 +295,59 @@ void TestMigrator::concurrentMigratorsApplyEachMigrationOnce()
 
     const QList<AppliedRecord> records = appliedRecords(m_db->database());
     QCOMPARE(records.size(), catalog.migrations().size());
+}
+
+// 012 rewrites SQLite's stored table definitions in place: a database that
+// already holds rows keeps them, stays sound, and every connection, the one
+// that migrated included, writes by the new rules (no temporary b-tree).
+void TestMigrator::rewritingCheckRulesKeepsStoredRows()
+{
+    const MigrationCatalog full = builtInCatalog();
+    const qsizetype before012 = full.migrations().size() - 1;
+    QCOMPARE(full.migrations().at(before012).name, u"sqlite_check_constraints"_s);
+    QTemporaryDir dir;
+    copyMigrations(dir.path(), before012);
+    Result<MigrationCatalog> earlier = MigrationCatalog::fromDirectory(dir.path());
+    QVERIFY(earlier.ok());
+    QVERIFY(Migrator(m_db->database(), earlier.value()).migrate().ok());
+
+    QSqlDatabase db = m_db->database().connection().value();
+    QSqlQuery insert(db);
+    QVERIFY(insert.prepare(
+        u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, "
+        "stripe_created_at, payload, received_at, status) VALUES (?, 'x', FALSE, 1, ?, 1, ?)"_s));
+    for (const QString &status : {u"processed"_s, u"failed"_s, u"ignored"_s}) {
+        insert.addBindValue(QString(u"evt_"_s + status));
+        insert.addBindValue(status.toUtf8());
+        insert.addBindValue(status);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+    }
+
+    Result<QList<Migration>> applied = Migrator(m_db->database(), full).migrate();
+    QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().message));
+    QCOMPARE(applied->size(), 1);
+
+    db = m_db->database().connection().value();
+    QSqlQuery rows(db);
+    QVERIFY(rows.exec(u"SELECT stripe_event_id, payload, status FROM payment_events ORDER BY id"_s));
+    QStringList stored;
+    while (rows.next()) {
+        QCOMPARE(rows.value(1).toByteArray(), rows.value(2).toString().toUtf8());
+        stored << rows.value(0).toString();
+    }
+    QCOMPARE(stored, (QStringList{u"evt_processed"_s, u"evt_failed"_s, u"evt_ignored"_s}));
+    QSqlQuery bad(db);
+    QVERIFY(!bad.exec(u"UPDATE payment_events SET status = 'done'"_s));
+
+    if (test::backendUnderTest() != SqlDialect::Sqlite)
+        return;
+    QSqlQuery check(db);
+    QVERIFY(check.exec(u"PRAGMA integrity_check"_s) && check.next());
+    QCOMPARE(check.value(0).toString(), u"ok"_s);
+    QSqlQuery plan(db);
+    QVERIFY(plan.exec(u"EXPLAIN INSERT INTO payment_events DEFAULT VALUES"_s));
+    while (plan.next())
+        QVERIFY(plan.value(1).toString() != u"OpenEphemeral");
 }
 
 QTEST_GUILESS_MAIN(TestMigrator)

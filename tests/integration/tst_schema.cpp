@@ -53,6 +53,9 @@ private Q_SLOTS:
     void oneNoticePerDedupeKey();
     void staffNamesAndTokensAreUnique();
     void textKeysAreNeverNull();
+    void enumeratedColumnsAcceptTheirValuesOnly_data();
+    void enumeratedColumnsAcceptTheirValuesOnly();
+    void writingARowBuildsNoTemporaryTable();
     void sameSchemaOnSqliteAndPostgres();
 
 private:
@@ -233,6 +236,91 @@ void TestSchema::textKeysAreNeverNull()
              {false})
              .isEmpty());
     QCOMPARE(count(m_db, u"tenants"_s) + count(m_db, u"customers"_s) + count(m_db, u"invoices"_s), 0);
+}
+
+void TestSchema::enumeratedColumnsAcceptTheirValuesOnly_data()
+{
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QString>("column");
+    QTest::addColumn<QStringList>("allowed");
+    QTest::newRow("payment_events.source")
+        << u"payment_events"_s << u"source"_s << QStringList{u"webhook"_s, u"sync"_s, u"replay"_s};
+    QTest::newRow("payment_events.status")
+        << u"payment_events"_s << u"status"_s
+        << QStringList{u"received"_s, u"processed"_s, u"failed"_s, u"ignored"_s};
+    QTest::newRow("tenants.status") << u"tenants"_s << u"status"_s
+                                    << QStringList{u"pending"_s, u"active"_s, u"suspended"_s, u"canceled"_s};
+    QTest::newRow("subscriptions.plan")
+        << u"subscriptions"_s << u"plan"_s << QStringList{u"solo"_s, u"team"_s, u"enterprise"_s};
+    QTest::newRow("subscriptions.status")
+        << u"subscriptions"_s << u"status"_s
+        << QStringList{u"incomplete"_s, u"incomplete_expired"_s, u"trialing"_s, u"active"_s, u"past_due"_s,
+                       u"unpaid"_s,     u"canceled"_s,           u"paused"_s};
+    QTest::newRow("invoices.status") << u"invoices"_s << u"status"_s
+                                     << QStringList{u"draft"_s, u"open"_s, u"paid"_s, u"uncollectible"_s,
+                                                    u"void"_s};
+    QTest::newRow("licenses.plan") << u"licenses"_s << u"plan"_s
+                                   << QStringList{u"solo"_s, u"team"_s, u"enterprise"_s};
+    QTest::newRow("licenses.status") << u"licenses"_s << u"status"_s
+                                     << QStringList{u"active"_s, u"grace"_s, u"suspended"_s, u"revoked"_s};
+    QTest::newRow("notification_outbox.status")
+        << u"notification_outbox"_s << u"status"_s << QStringList{u"pending"_s, u"sent"_s, u"failed"_s};
+    QTest::newRow("sync_cursors.resource") << u"sync_cursors"_s << u"resource"_s
+                                           << QStringList{u"customers"_s, u"subscriptions"_s, u"invoices"_s};
+}
+
+// The rules migration 012 rewrote for SQLite: each still takes every value it
+// listed and refuses any other, on both databases.
+void TestSchema::enumeratedColumnsAcceptTheirValuesOnly()
+{
+    QFETCH(QString, table);
+    QFETCH(QString, column);
+    QFETCH(QStringList, allowed);
+
+    insertTenantAndCustomer(u"tenant_1"_s, u"cus_1"_s);
+    const QStringList seeds = {
+        u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, stripe_created_at, payload, "
+        "received_at) VALUES ('evt_1', 'x', FALSE, 1, 'e30=', 1)"_s,
+        u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, status, "
+        u"livemode, "
+        "created_at, updated_at) VALUES ('sub_1', 'tenant_1', 'cus_1', 'active', FALSE, 1, 1)"_s,
+        u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, status, currency, amount_due, "
+        u"livemode, "
+        "stripe_created_at, created_at, updated_at) VALUES ('in_1', 'cus_1', 'open', 'eur', 1, FALSE, 1, 1, 1)"_s,
+        u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, plan, issued_at, "
+        "source_event_id, updated_at) VALUES ('KEY-1', 'tenant_1', 'sub_1', 'solo', 1, 'evt_1', 1)"_s,
+        u"INSERT INTO notification_outbox (kind, dedupe_key, payload, created_at) "
+        "VALUES ('payment_failed', 'k1', '{}', 1)"_s,
+        u"INSERT INTO sync_cursors (resource, started_at, updated_at) VALUES ('customers', 1, 1)"_s,
+    };
+    for (const QString &seed : seeds)
+        QCOMPARE(run(m_db, seed), QString());
+
+    const QString update = u"UPDATE %1 SET %2 = ?"_s.arg(table, column);
+    for (const QString &value : allowed)
+        QCOMPARE(run(m_db, update, {value}), QString());
+    QVERIFY(!run(m_db, update, {u"bogus"_s}).isEmpty());
+    QVERIFY(!run(m_db, update, {allowed.constFirst().toUpper()}).isEmpty());
+    QCOMPARE(count(m_db, table), 1);
+}
+
+// SQLite builds a temporary b-tree for a CHECK's IN list of three or more
+// values each time a row is written (a quarter of storing an event); the
+// rules are written so that none is needed.
+void TestSchema::writingARowBuildsNoTemporaryTable()
+{
+    if (test::backendUnderTest() != SqlDialect::Sqlite)
+        QSKIP("a SQLite query plan");
+    for (const QString &table : test::tableNames(m_db)) {
+        // An INSERT's plan checks every CHECK rule of the table.
+        QSqlQuery plan(m_db);
+        QVERIFY2(plan.exec(u"EXPLAIN INSERT INTO %1 DEFAULT VALUES"_s.arg(table)),
+                 qPrintable(plan.lastError().text()));
+        while (plan.next()) {
+            QVERIFY2(plan.value(1).toString() != u"OpenEphemeral",
+                     qPrintable(u"writing to %1 builds a temporary table"_s.arg(table)));
+        }
+    }
 }
 
 void TestSchema::sameSchemaOnSqliteAndPostgres()
