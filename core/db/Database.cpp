@@ -169,6 +169,25 @@ void Database::releaseThisThreadsConnection()
     QSqlDatabase::removeDatabase(name);
 }
 
+void Database::setAutomaticCheckpoints(bool enabled)
+{
+    m_automaticCheckpoints = enabled;
+    if (dialect() != SqlDialect::Sqlite)
+        return;
+    const QString name = threadConnectionName();
+    {
+        const QMutexLocker locker(&m_mutex);
+        if (!m_connectionNames.contains(name))
+            return;
+    }
+    QSqlDatabase db = QSqlDatabase::database(name, false);
+    if (!db.isOpen())
+        return;
+    const QString pragma = u"PRAGMA wal_autocheckpoint = %1"_s.arg(enabled ? 1000 : 0);
+    if (Result<void> done = execSql(db, pragma); !done)
+        qCWarning(lcDatabase).noquote() << pragma << "failed:" << done.error().message;
+}
+
 Result<QSqlDatabase> Database::connection()
 {
     const QString name = threadConnectionName();
@@ -255,6 +274,10 @@ Result<void> Database::configure(QSqlDatabase &db)
     for (const QString &pragma : pragmas) {
         if (Result<void> done = execSql(db, pragma); !done)
             return Error{ErrorCode::Database, u"%1 failed: %2"_s.arg(pragma, done.error().message)};
+    }
+    if (!m_automaticCheckpoints) {
+        if (Result<void> done = execSql(db, u"PRAGMA wal_autocheckpoint = 0"_s); !done)
+            return done.error();
     }
     // WAL is a property of the file, set once. Switching needs an exclusive lock
     // for which SQLite does not wait on its busy handler, so a process opening a

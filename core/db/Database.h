@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QVariantList>
 
+#include <atomic>
 #include <memory>
 
 namespace billing {
@@ -35,6 +36,11 @@ public:
     // Closes this thread's connection for good; a thread that ends calls it.
     void releaseThisThreadsConnection();
 
+    // SQLite: whether a commit that grows the log past 1,000 pages copies it
+    // into the database file itself (the default). Off when a WalCheckpointer
+    // does it; applies to connections opened afterwards, and to this thread's.
+    void setAutomaticCheckpoints(bool enabled);
+
     SqlDialect dialect() const { return m_url.dialect(); }
     const DatabaseUrl &url() const { return m_url; }
 
@@ -48,6 +54,7 @@ private:
     QString m_namePrefix;
     QMutex m_mutex;
     QStringList m_connectionNames;
+    std::atomic<bool> m_automaticCheckpoints{true};
 };
 
 // Runs one statement; the error names the statement's purpose, never its values.

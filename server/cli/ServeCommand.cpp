@@ -8,6 +8,7 @@
 #include "billing/DunningSender.h"
 #include "billing/EventProcessor.h"
 #include "db/DeliveryFailureLog.h"
+#include "db/WalCheckpointer.h"
 #include "http/HttpService.h"
 #include "license/LicenseSigner.h"
 #include "ops/HealthRoutes.h"
@@ -22,6 +23,8 @@
 #include <QNetworkAccessManager>
 
 #include <QCoreApplication>
+
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -104,6 +107,15 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     } else if (Result<QList<Migration>> applied = migrator.migrate(); !applied) {
         streams.err << u"error: "_s << applied.error().message << Qt::endl;
         return ExitFailure;
+    }
+
+    // SQLite: the log is copied into the database file on a thread of its own,
+    // not inside a webhook batch's commit. Made before the event worker, so
+    // it stops after the last batch.
+    std::optional<WalCheckpointer> checkpointer;
+    if (opened->database->dialect() == SqlDialect::Sqlite) {
+        opened->database->setAutomaticCheckpoints(false);
+        checkpointer.emplace(*opened->database, WalCheckpointer::Options{});
     }
 
     QNetworkAccessManager network;

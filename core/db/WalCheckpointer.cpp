@@ -1,0 +1,63 @@
+#include "WalCheckpointer.h"
+
+#include "Database.h"
+#include "common/Logging.h"
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+WalCheckpointer::WalCheckpointer(Database &database, Options options)
+    : m_database(database)
+    , m_options(options)
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+WalCheckpointer::~WalCheckpointer()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+void WalCheckpointer::run()
+{
+    std::unique_lock lock(m_mutex);
+    while (!m_wake.wait_for(lock, m_options.interval, [this] { return m_stopping; })) {
+        lock.unlock();
+        checkpoint();
+        lock.lock();
+    }
+    lock.unlock();
+    m_database.releaseThisThreadsConnection();
+}
+
+void WalCheckpointer::checkpoint()
+{
+    Result<QSqlDatabase> db = m_database.connection();
+    if (!db) {
+        qCWarning(lcDatabase).noquote() << "checkpoint skipped:" << db.error().message;
+        return;
+    }
+    // One row: busy, pages in the log, pages copied into the database file.
+    Result<SqlRows> passive =
+        runQuery(db.value(), u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
+    if (!passive || !passive->next()) {
+        qCWarning(lcDatabase).noquote()
+            << (passive ? u"cannot checkpoint the log"_s : passive.error().message);
+        return;
+    }
+    const int logPages = passive->value(1).toInt();
+    if (logPages < m_options.restartAbovePages)
+        return;
+    Result<SqlRows> restart =
+        runQuery(db.value(), u"cannot restart the log"_s, u"PRAGMA wal_checkpoint(RESTART)"_s);
+    if (!restart)
+        qCWarning(lcDatabase).noquote() << restart.error().message;
+}
+
+} // namespace billing

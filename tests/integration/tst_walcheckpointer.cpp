@@ -1,0 +1,118 @@
+#include "db/Database.h"
+#include "db/WalCheckpointer.h"
+
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+
+namespace {
+
+constexpr int kTransactions = 3000;
+constexpr qint64 kPageBytes = 4096;
+
+// One small transaction per row, as webhook batches are: each adds a page or
+// more to the log. Without fsync a commit takes microseconds; a pause stands
+// for the fsync that spaces out the service's commits.
+void writeRows(Database &database, std::chrono::microseconds pause = {})
+{
+    QSqlDatabase db = database.connection().value();
+    QSqlQuery setup(db);
+    // The test is about who checkpoints, not about durability: no fsync, so it runs fast.
+    QVERIFY(setup.exec(u"PRAGMA synchronous = OFF"_s));
+    QVERIFY(setup.exec(u"CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
+    QSqlQuery insert(db);
+    QVERIFY(insert.prepare(u"INSERT INTO rows (body) VALUES (?)"_s));
+    for (int i = 0; i < kTransactions; ++i) {
+        insert.addBindValue(QByteArray(3000, char('a' + i % 26)));
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        std::this_thread::sleep_for(pause);
+    }
+}
+
+qint64 walPages(const QString &databasePath)
+{
+    return QFileInfo(databasePath + u"-wal"_s).size() / kPageBytes;
+}
+
+int autoCheckpointPages(Database &database)
+{
+    QSqlQuery query(database.connection().value());
+    if (!query.exec(u"PRAGMA wal_autocheckpoint"_s) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+} // namespace
+
+// The service copies SQLite's log into the database on a thread of its own
+// (WalCheckpointer), so that no webhook commit does it.
+class TestWalCheckpointer final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void connectionsLeaveCheckpointsAloneWhenTold();
+    void logGrowsWithoutCheckpoints();
+    void checkpointerKeepsTheLogSmall();
+};
+
+void TestWalCheckpointer::connectionsLeaveCheckpointsAloneWhenTold()
+{
+    QTemporaryDir dir;
+    Database database(DatabaseUrl::sqliteFile(dir.filePath(u"billing.sqlite3"_s)));
+    QCOMPARE(autoCheckpointPages(database), 1000);
+    database.setAutomaticCheckpoints(false);
+    QCOMPARE(autoCheckpointPages(database), 0); // this thread's open connection
+    int onOtherThread = -1;
+    std::thread other([&] {
+        onOtherThread = autoCheckpointPages(database);
+        database.releaseThisThreadsConnection();
+    });
+    other.join();
+    QCOMPARE(onOtherThread, 0); // a connection opened afterwards
+}
+
+void TestWalCheckpointer::logGrowsWithoutCheckpoints()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"billing.sqlite3"_s);
+    Database database(DatabaseUrl::sqliteFile(path));
+    database.setAutomaticCheckpoints(false);
+    writeRows(database);
+    QVERIFY2(walPages(path) >= kTransactions, qPrintable(QString::number(walPages(path))));
+}
+
+void TestWalCheckpointer::checkpointerKeepsTheLogSmall()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"billing.sqlite3"_s);
+    Database database(DatabaseUrl::sqliteFile(path));
+    database.setAutomaticCheckpoints(false);
+    {
+        WalCheckpointer checkpointer(database, {std::chrono::milliseconds(5), 64});
+        writeRows(database, std::chrono::microseconds(200));
+        // A last pass once the writer is done.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    // Passive checkpoints copy what they can; past 64 pages a RESTART waits
+    // for the writer and starts the log over, so it never holds the 3,000.
+    QVERIFY2(walPages(path) < kTransactions / 4, qPrintable(QString::number(walPages(path))));
+
+    QSqlQuery check(database.connection().value());
+    QVERIFY(check.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s) && check.next());
+    QCOMPARE(check.value(1).toInt(), check.value(2).toInt()); // nothing left to copy
+    QVERIFY(check.exec(u"SELECT COUNT(*) FROM rows"_s) && check.next());
+    QCOMPARE(check.value(0).toInt(), kTransactions);
+    QVERIFY(check.exec(u"PRAGMA integrity_check"_s) && check.next());
+    QCOMPARE(check.value(0).toString(), u"ok"_s);
+}
+
+QTEST_GUILESS_MAIN(TestWalCheckpointer)
+#include "tst_walcheckpointer.moc"
