@@ -11,6 +11,7 @@
 //
 //   bench_event_apply [--events N] [--batch N] [--rounds N]
 
+#include "InvoiceEvents.h"
 #include "billing/EventProcessor.h"
 #include "db/MigrationCatalog.h"
 #include "db/Migrator.h"
@@ -19,9 +20,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -46,32 +44,13 @@ double wallSeconds()
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-QList<QByteArray> invoicePaidEvents(int count, int round)
+QList<QByteArray> invoicePaidEvents(const bench::InvoiceEvents &events, int count, int round)
 {
-    QFile fixtures(QStringLiteral(BENCH_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
-    if (!fixtures.open(QIODevice::ReadOnly))
-        qFatal("cannot read the Stripe fixtures");
-    const QJsonObject invoiceTemplate =
-        QJsonDocument::fromJson(fixtures.readAll()).object().value(u"invoice"_s).toObject();
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QList<QByteArray> payloads;
     payloads.reserve(count);
-    for (int i = 0; i < count; ++i) {
-        const int serial = round * count + i;
-        QJsonObject invoice = invoiceTemplate;
-        invoice.insert(u"id"_s, u"in_bench%1"_s.arg(serial, 8, 10, QChar(u'0')));
-        invoice.insert(u"customer"_s, u"cus_bench%1"_s.arg(i % 500));
-        invoice.insert(u"livemode"_s, false);
-        const QJsonObject event{{u"id"_s, u"evt_bench%1"_s.arg(serial, 8, 10, QChar(u'0'))},
-                                {u"object"_s, u"event"_s},
-                                {u"api_version"_s, u"2025-03-31.basil"_s},
-                                {u"created"_s, now},
-                                {u"livemode"_s, false},
-                                {u"pending_webhooks"_s, 1},
-                                {u"type"_s, u"invoice.payment_succeeded"_s},
-                                {u"data"_s, QJsonObject{{u"object"_s, invoice}}}};
-        payloads.append(QJsonDocument(event).toJson(QJsonDocument::Compact));
-    }
+    for (int i = 0; i < count; ++i)
+        payloads.append(events.payload(round * count + i, now));
     return payloads;
 }
 
@@ -103,11 +82,12 @@ int main(int argc, char *argv[])
     EventProcessor processor(database, signer.value(), PlanCatalog(PlanPrices{}),
                              {StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::hours(24 * 7)});
 
+    const bench::InvoiceEvents events;
     double bestAdmit = 1e9;
     double bestApply = 1e9;
     double bestWall = 1e9;
     for (int round = 0; round < rounds; ++round) {
-        const QList<QByteArray> payloads = invoicePaidEvents(count, round);
+        const QList<QByteArray> payloads = invoicePaidEvents(events, count, round);
         QList<EventProcessor::Admitted> admitted(count);
         const double admitStart = threadCpuSeconds();
         for (int i = 0; i < count; ++i) {

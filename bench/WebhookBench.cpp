@@ -10,14 +10,12 @@
 //   bench_webhooks [--events N] [--concurrency N]
 
 #include "HttpLoad.h"
+#include "InvoiceEvents.h"
 #include "webhook/WebhookSigner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -41,11 +39,7 @@ int main(int argc, char *argv[])
     const int concurrency = std::max(1, parser.value(u"concurrency"_s).toInt());
     const QString secret = u"whsec_benchmark/secret"_s;
 
-    QFile fixtures(QStringLiteral(BENCH_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
-    if (!fixtures.open(QIODevice::ReadOnly))
-        qFatal("cannot read the Stripe fixtures");
-    const QJsonObject invoiceTemplate =
-        QJsonDocument::fromJson(fixtures.readAll()).object().value(u"invoice"_s).toObject();
+    const bench::InvoiceEvents events;
 
     // Payloads and signatures are made before the clock starts.
     const qint64 now = QDateTime::currentSecsSinceEpoch();
@@ -53,19 +47,7 @@ int main(int argc, char *argv[])
     requests.reserve(size_t(total));
     qint64 payloadBytes = 0;
     for (int i = 0; i < total; ++i) {
-        QJsonObject invoice = invoiceTemplate;
-        invoice.insert(u"id"_s, u"in_bench%1"_s.arg(i, 8, 10, QChar(u'0')));
-        invoice.insert(u"customer"_s, u"cus_bench%1"_s.arg(i % 500));
-        invoice.insert(u"livemode"_s, false);
-        const QJsonObject event{{u"id"_s, u"evt_bench%1"_s.arg(i, 8, 10, QChar(u'0'))},
-                                {u"object"_s, u"event"_s},
-                                {u"api_version"_s, u"2025-03-31.basil"_s},
-                                {u"created"_s, now},
-                                {u"livemode"_s, false},
-                                {u"pending_webhooks"_s, 1},
-                                {u"type"_s, u"invoice.payment_succeeded"_s},
-                                {u"data"_s, QJsonObject{{u"object"_s, invoice}}}};
-        const QByteArray payload = QJsonDocument(event).toJson(QJsonDocument::Compact);
+        const QByteArray payload = events.payload(i, now);
         payloadBytes += payload.size();
         requests.push_back(
             bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
