@@ -42,6 +42,8 @@ SignatureVerifier::Verdict SignatureVerifier::verify(const QByteArray &signature
     // Signatures first: a stale but genuine delivery is told apart from a forged one.
     for (qsizetype i = 0; i < m_secrets.size() && verdict.matchedSecretIndex < 0; ++i) {
         const QByteArray expected = WebhookSigner::signatureV1(m_secrets[i], header->timestamp, payload);
+        if (expected.isEmpty())
+            continue; // OpenSSL failed: nothing can match
         for (const QByteArray &candidate : header->v1Signatures) {
             if (constantTimeEquals(candidate, expected)) {
                 verdict.matchedSecretIndex = int(i);

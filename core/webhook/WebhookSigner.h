@@ -11,7 +11,7 @@ namespace billing {
 class WebhookSigner final
 {
 public:
-    // key: the whole whsec_… secret as UTF-8 bytes.
+    // key: the whole whsec_… secret as UTF-8 bytes. Empty if OpenSSL fails.
     static QByteArray signatureV1(QByteArrayView key, qint64 timestamp, const QByteArray &payload);
     // "t=<timestamp>,v1=<sig>[,v1=<sig>…]", one v1 per secret, as Stripe sends during a rotation.
     static QByteArray header(const QStringList &secrets, qint64 timestamp, const QByteArray &payload);
