@@ -1,5 +1,6 @@
 #include "Database.h"
 
+#include "SqliteStatement.h"
 #include "common/Logging.h"
 
 #include <QAtomicInteger>
@@ -78,6 +79,8 @@ struct StatementCache
 {
     QMutex mutex;
     QHash<QString, QHash<QString, std::shared_ptr<QSqlQuery>>> byConnection;
+    // SQLite connections run statements through SQLite's API (SqliteStatement).
+    QHash<QString, QHash<QString, std::shared_ptr<SqliteStatement>>> sqliteByConnection;
 };
 
 StatementCache &statementCache()
@@ -91,13 +94,81 @@ void forgetCachedStatements(const QString &connectionName)
     StatementCache &cache = statementCache();
     const QMutexLocker locker(&cache.mutex);
     cache.byConnection.remove(connectionName);
+    cache.sqliteByConnection.remove(connectionName);
+}
+
+Result<SqlRows> runSqliteQuery(sqlite3 *handle, const QString &connectionName, const QString &what,
+                               const QString &sql, const QVariantList &values)
+{
+    std::shared_ptr<SqliteStatement> statement;
+    StatementCache &cache = statementCache();
+    {
+        const QMutexLocker locker(&cache.mutex);
+        const auto connection = cache.sqliteByConnection.constFind(connectionName);
+        if (connection != cache.sqliteByConnection.cend())
+            statement = connection->value(sql);
+    }
+    // A connection closed and opened again under the same name has a new handle.
+    if (!statement || statement->connection() != handle) {
+        Result<std::shared_ptr<SqliteStatement>> prepared = SqliteStatement::prepare(handle, sql);
+        if (!prepared)
+            return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, prepared.error().message)};
+        statement = prepared.value();
+        const QMutexLocker locker(&cache.mutex);
+        cache.sqliteByConnection[connectionName].insert(sql, statement);
+    }
+    Result<bool> firstRow = statement->execute(values);
+    if (!firstRow)
+        return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, firstRow.error().message)};
+    return SqlRows(std::move(statement), firstRow.value());
 }
 
 } // namespace
 
+SqlRows::SqlRows(std::shared_ptr<QSqlQuery> query)
+    : m_query(std::move(query))
+{}
+
+SqlRows::SqlRows(std::shared_ptr<SqliteStatement> statement, bool firstRowReady)
+    : m_statement(std::move(statement))
+    , m_firstRowPending(firstRowReady)
+{}
+
+SqlRows::~SqlRows()
+{
+    if (m_query)
+        m_query->finish();
+    if (m_statement)
+        m_statement->reset();
+}
+
+bool SqlRows::next()
+{
+    if (m_query)
+        return m_query->next();
+    if (m_firstRowPending) {
+        m_firstRowPending = false;
+        return true;
+    }
+    return m_statement->step();
+}
+
+QVariant SqlRows::value(int column) const
+{
+    return m_query ? m_query->value(column) : m_statement->value(column);
+}
+
+int SqlRows::numRowsAffected() const
+{
+    return m_query ? m_query->numRowsAffected() : m_statement->changes();
+}
+
 Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
                          const QVariantList &values)
 {
+    if (sqlite3 *handle = SqliteStatement::handleOf(db))
+        return runSqliteQuery(handle, db.connectionName(), what, sql, values);
+
     std::shared_ptr<QSqlQuery> query;
     {
         StatementCache &cache = statementCache();
@@ -199,6 +270,8 @@ Result<QSqlDatabase> Database::connection()
                 return existing;
         }
     }
+    // Closed behind our back: its prepared statements belong to the old handle.
+    forgetCachedStatements(name);
 
     const SqlDialect dialect = m_url.dialect();
     if (!QSqlDatabase::isDriverAvailable(driverName(dialect))) {

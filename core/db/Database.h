@@ -14,6 +14,8 @@
 
 namespace billing {
 
+class SqliteStatement;
+
 // The product's database: hands each thread its own configured QSqlDatabase
 // connection (QSql connections must not cross threads).
 //
@@ -31,7 +33,9 @@ public:
     // This thread's connection, opened and configured on first use.
     Result<QSqlDatabase> connection();
     // Closes and reopens this thread's connection (after the server dropped
-    // it: QSqlDatabase still says it is open). Its prepared statements go too.
+    // it: QSqlDatabase still says it is open). Its prepared statements go too,
+    // first: close connections through this or releaseThisThreadsConnection,
+    // never QSqlDatabase::close(), which SQLite refuses while statements remain.
     Result<QSqlDatabase> reconnect();
     // Closes this thread's connection for good; a thread that ends calls it.
     void releaseThisThreadsConnection();
@@ -71,24 +75,22 @@ Result<void> beginWriteTransaction(QSqlDatabase &db, SqlDialect dialect);
 class SqlRows final
 {
 public:
-    explicit SqlRows(std::shared_ptr<QSqlQuery> query)
-        : m_query(std::move(query))
-    {}
-    ~SqlRows()
-    {
-        if (m_query)
-            m_query->finish();
-    }
+    explicit SqlRows(std::shared_ptr<QSqlQuery> query);
+    // SQLite: the statement has taken its first step; firstRowReady says whether it found a row.
+    SqlRows(std::shared_ptr<SqliteStatement> statement, bool firstRowReady);
+    ~SqlRows();
     SqlRows(SqlRows &&) noexcept = default;
     SqlRows &operator=(SqlRows &&) noexcept = default;
     SqlRows(const SqlRows &) = delete;
     SqlRows &operator=(const SqlRows &) = delete;
-    bool next() { return m_query->next(); }
-    QVariant value(int column) const { return m_query->value(column); }
-    int numRowsAffected() const { return m_query->numRowsAffected(); }
+    bool next();
+    QVariant value(int column) const;
+    int numRowsAffected() const;
 
 private:
     std::shared_ptr<QSqlQuery> m_query;
+    std::shared_ptr<SqliteStatement> m_statement;
+    bool m_firstRowPending = false;
 };
 
 // Prepares (or reuses the prepared) statement, runs it with positional values,

@@ -3,6 +3,8 @@
 #include "Database.h"
 #include "common/Logging.h"
 
+#include <pthread.h>
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
@@ -26,6 +28,8 @@ WalCheckpointer::~WalCheckpointer()
 
 void WalCheckpointer::run()
 {
+    // Named for top -H and the journal's thread view.
+    pthread_setname_np(pthread_self(), "wal-checkpoint");
     std::unique_lock lock(m_mutex);
     while (!m_wake.wait_for(lock, m_options.interval, [this] { return m_stopping; })) {
         lock.unlock();
