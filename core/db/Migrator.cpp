@@ -236,7 +236,7 @@ Result<QList<Migration>> Migrator::migrate()
     }
     // A SQLite migration may rewrite stored table definitions in place (012
     // does); the connection that ran it keeps what it had read, so it is
-    // opened afresh. (On PostgreSQL the lock above is still held here.)
+    // opened afresh.
     if (!appliedNow.isEmpty() && m_database.dialect() == SqlDialect::Sqlite) {
         if (Result<QSqlDatabase> reopened = m_database.reconnect(); !reopened)
             return reopened.error();

@@ -48,14 +48,18 @@ void WalCheckpointer::checkpoint()
         return;
     }
     // One row: busy, pages in the log, pages copied into the database file.
-    Result<SqlRows> passive =
-        runQuery(db.value(), u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
-    if (!passive || !passive->next()) {
-        qCWarning(lcDatabase).noquote()
-            << (passive ? u"cannot checkpoint the log"_s : passive.error().message);
-        return;
+    // The rows are let go before a RESTART, which waits for every reader.
+    int logPages = 0;
+    {
+        Result<SqlRows> passive =
+            runQuery(db.value(), u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
+        if (!passive || !passive->next()) {
+            qCWarning(lcDatabase).noquote()
+                << (passive ? u"cannot checkpoint the log"_s : passive.error().message);
+            return;
+        }
+        logPages = passive->value(1).toInt();
     }
-    const int logPages = passive->value(1).toInt();
     if (logPages < m_options.restartAbovePages)
         return;
     Result<SqlRows> restart =
