@@ -22,24 +22,71 @@ EventWorker::EventWorker(EventProcessor &processor, Database &database, QObject 
 
 EventWorker::~EventWorker()
 {
-    // Queued behind the batches already submitted, so they are all committed
-    // (a retried delivery of one then finds it stored).
+    // Everything queued is committed before the thread ends (a retried
+    // delivery of one then finds it stored).
     QMetaObject::invokeMethod(
-        m_threadContext, [this] { m_thread.quit(); }, Qt::QueuedConnection);
+        m_threadContext,
+        [this] {
+            for (;;) {
+                QMutexLocker lock(&m_queueMutex);
+                if (m_queue.isEmpty())
+                    break;
+                lock.unlock();
+                applyQueued();
+            }
+            m_thread.quit();
+        },
+        Qt::QueuedConnection);
     m_thread.wait();
 }
 
-void EventWorker::submit(QList<EventProcessor::Admitted> events, Done done)
+void EventWorker::enqueue(EventProcessor::Admitted event, Done done)
 {
+    QMutexLocker lock(&m_queueMutex);
+    m_queue.append({std::move(event), std::move(done)});
+    if (m_turnPosted)
+        return;
+    m_turnPosted = true;
+    lock.unlock();
     QMetaObject::invokeMethod(
-        m_threadContext,
-        [this, events = std::move(events), done = std::move(done)]() mutable {
-            QList<EventProcessor::Report> reports = m_processor.apply(events);
-            QMetaObject::invokeMethod(
-                this, [done = std::move(done), reports = std::move(reports)] { done(reports); },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+        m_threadContext, [this] { applyQueued(); }, Qt::QueuedConnection);
+}
+
+void EventWorker::applyQueued()
+{
+    QList<Queued> batch;
+    {
+        QMutexLocker lock(&m_queueMutex);
+        if (m_queue.size() <= kMaxBatch) {
+            batch.swap(m_queue);
+        } else {
+            batch = m_queue.first(kMaxBatch);
+            m_queue.remove(0, kMaxBatch);
+        }
+    }
+    if (!batch.isEmpty()) {
+        QList<EventProcessor::Admitted> events;
+        events.reserve(batch.size());
+        for (const Queued &queued : std::as_const(batch))
+            events.append(queued.event);
+        QList<EventProcessor::Report> reports = m_processor.apply(events);
+        QMetaObject::invokeMethod(
+            this,
+            [batch = std::move(batch), reports = std::move(reports)] {
+                for (qsizetype i = 0; i < batch.size(); ++i)
+                    batch[i].done(reports[i]);
+            },
+            Qt::QueuedConnection);
+    }
+
+    QMutexLocker lock(&m_queueMutex);
+    if (m_queue.isEmpty()) {
+        m_turnPosted = false;
+        return;
+    }
+    lock.unlock();
+    QMetaObject::invokeMethod(
+        m_threadContext, [this] { applyQueued(); }, Qt::QueuedConnection);
 }
 
 void EventWorker::replay(const QString &eventId, std::function<void(const EventProcessor::Report &)> done)

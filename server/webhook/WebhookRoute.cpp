@@ -11,7 +11,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -78,7 +77,7 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         return;
     }
 
-    if (m_pending.size() >= kMaxPending) {
+    if (m_waiting >= kMaxPending) {
         if (m_deps.metrics)
             m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, u"overloaded"_s}});
         // The database is behind: Stripe retries later, nothing is lost.
@@ -97,45 +96,17 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         refuse(request, responder, 400, refused->message);
         return;
     }
-    m_pending.append({request, std::move(responder), std::move(admitted)});
-    if (!m_flushScheduled && !m_batchInFlight) {
-        m_flushScheduled = true;
-        QTimer::singleShot(0, this, &WebhookRoute::flush);
-    }
-}
-
-void WebhookRoute::flush()
-{
-    m_flushScheduled = false;
-    if (m_pending.isEmpty() || m_batchInFlight)
-        return;
-    auto batch = std::make_shared<QList<Pending>>();
-    if (m_pending.size() <= kMaxBatch) {
-        batch->swap(m_pending);
-    } else {
-        *batch = m_pending.first(kMaxBatch);
-        m_pending.remove(0, kMaxBatch);
-    }
-    QList<EventProcessor::Admitted> events;
-    events.reserve(batch->size());
-    for (const Pending &pending : std::as_const(*batch))
-        events.append(pending.event);
-
-    m_batchInFlight = true;
-    // The worker may outlive this route; a completion for a route gone is dropped.
-    m_deps.worker->submit(std::move(events),
-                          [route = QPointer(this), batch](const QList<EventProcessor::Report> &reports) {
-                              if (route)
-                                  route->finish(*batch, reports);
-                          });
-}
-
-void WebhookRoute::finish(QList<Pending> &batch, const QList<EventProcessor::Report> &reports)
-{
-    m_batchInFlight = false;
-    for (qsizetype i = 0; i < batch.size(); ++i)
-        answer(batch[i], reports[i]);
-    flush();
+    ++m_waiting;
+    // The worker may outlive this route; a report for a route gone is dropped
+    // (and the delivery goes unanswered, so Stripe retries).
+    m_deps.worker->enqueue(std::move(admitted),
+                           [route = QPointer(this), pending = Pending{request, std::move(responder)}](
+                               const EventProcessor::Report &report) mutable {
+                               if (!route)
+                                   return;
+                               --route->m_waiting;
+                               route->answer(pending, report);
+                           });
 }
 
 void WebhookRoute::answer(Pending &pending, const EventProcessor::Report &report)

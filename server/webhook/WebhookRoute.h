@@ -19,10 +19,10 @@ class Metrics;
 // out only after the event's transaction has committed. Refused deliveries
 // are logged (time, address, reason, event id when readable).
 //
-// Group commit: verified deliveries are handed to the EventWorker in batches
-// committed together (one fsync for all of them), then answered. One batch is
-// in flight at a time; what arrives meanwhile forms the next one. Under load
-// many arrive per batch; alone, one waits for nothing.
+// Group commit: verified deliveries are queued on the EventWorker, which
+// commits whatever is queued together (one fsync for all of them); each is
+// answered when its batch has committed. Under load many share a batch; alone,
+// one waits for nothing.
 class WebhookRoute final : public QObject
 {
     Q_OBJECT
@@ -41,8 +41,7 @@ public:
 
     void install(HttpService &service);
 
-    static constexpr qsizetype kMaxBatch = 256;
-    // Verified deliveries waiting for the batch in flight; beyond, 503.
+    // Verified deliveries queued or being stored; beyond, 503.
     static constexpr qsizetype kMaxPending = 4096;
 
 private:
@@ -50,18 +49,13 @@ private:
     {
         HttpRequest request;
         HttpResponder responder;
-        EventProcessor::Admitted event;
     };
     void receive(const HttpRequest &request, HttpResponder responder);
-    void flush();
-    void finish(QList<Pending> &batch, const QList<EventProcessor::Report> &reports);
     void answer(Pending &pending, const EventProcessor::Report &report);
     void refuse(const HttpRequest &request, HttpResponder &responder, int status, const QString &reason);
 
     Dependencies m_deps;
-    QList<Pending> m_pending;
-    bool m_flushScheduled = false;
-    bool m_batchInFlight = false;
+    qsizetype m_waiting = 0; // enqueued, not yet answered
 };
 
 } // namespace billing::server
