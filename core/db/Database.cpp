@@ -1,4 +1,5 @@
 #include "Database.h"
+#include "CoalescingWalVfs.h"
 
 #include "SqliteStatement.h"
 #include "common/Logging.h"
@@ -195,6 +196,8 @@ Database::Database(DatabaseUrl url)
 {
     static QAtomicInteger<quint32> instanceCounter;
     m_namePrefix = u"billing-%1"_s.arg(instanceCounter.fetchAndAddRelaxed(1));
+    if (m_url.dialect() == SqlDialect::Sqlite && !CoalescingWalVfs::install())
+        qCWarning(lcDatabase) << "SQLite refused the log-writing VFS; using its default one";
 }
 
 QString Database::threadConnectionName() const

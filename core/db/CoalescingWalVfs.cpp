@@ -1,0 +1,401 @@
+#include "CoalescingWalVfs.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstring>
+#include <new>
+
+namespace billing::CoalescingWalVfs {
+
+namespace {
+
+// At most this many bytes per write: SQLite's Unix VFS masks a write's length
+// to 17 bits (os_unix.c, seekAndWriteFd), so a longer write would be cut
+// short and reported as a full disk. 30 frames of 4 KiB pages; a batch's
+// log is written in a few calls instead of two per frame.
+constexpr int kMaxGatheredBytes = 0x1ffff & ~0xfff;
+
+std::atomic<qint64> g_requested{0};
+std::atomic<qint64> g_issued{0};
+
+sqlite3_vfs *g_underlying = nullptr;
+sqlite3_vfs g_vfs;
+
+struct File
+{
+    sqlite3_file base;            // first: SQLite sees this struct as a sqlite3_file
+    sqlite3_file *real = nullptr; // the underlying VFS's file, allocated right after this struct
+    bool isLog = false;
+    File *log = nullptr;      // database file: its connection's log, while open
+    File *database = nullptr; // log file: the database file it belongs to
+    // Gathered log writes: bytes for [gatheredOffset, gatheredOffset + gatheredSize).
+    char *gathered = nullptr;
+    int gatheredSize = 0;
+    int gatheredCapacity = 0;
+    sqlite3_int64 gatheredOffset = 0;
+    bool commitFrameStarted = false; // the last write was the header of a commit frame
+};
+
+// A log frame's 24-byte header; bytes 4-7 hold the database size in pages
+// after the commit on a commit frame, zero on the others (SQLite's WAL format).
+constexpr int kFrameHeaderBytes = 24;
+
+bool isCommitFrameHeader(const void *data, int amount)
+{
+    if (amount != kFrameHeaderBytes)
+        return false;
+    const auto *bytes = static_cast<const unsigned char *>(data);
+    return (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+}
+
+File *asFile(sqlite3_file *file)
+{
+    return reinterpret_cast<File *>(file);
+}
+
+const sqlite3_io_methods *realMethods(File *file)
+{
+    return file->real->pMethods;
+}
+
+// On failure the gathered writes are dropped, as a failed write is: SQLite
+// gets the error and abandons the transaction.
+int flush(File *file)
+{
+    if (file->gatheredSize == 0)
+        return SQLITE_OK;
+    const int rc =
+        realMethods(file)->xWrite(file->real, file->gathered, file->gatheredSize, file->gatheredOffset);
+    g_issued.fetch_add(1, std::memory_order_relaxed);
+    file->gatheredSize = 0;
+    return rc;
+}
+
+// The database file's log, written out before anything is published through shared memory.
+int flushLogOf(File *database)
+{
+    return database->log ? flush(database->log) : SQLITE_OK;
+}
+
+int fileClose(sqlite3_file *f)
+{
+    File *file = asFile(f);
+    int rc = flush(file);
+    if (file->log)
+        file->log->database = nullptr;
+    if (file->database)
+        file->database->log = nullptr;
+    sqlite3_free(file->gathered);
+    file->gathered = nullptr;
+    const int closed = realMethods(file)->xClose(file->real);
+    return rc != SQLITE_OK ? rc : closed;
+}
+
+int fileRead(sqlite3_file *f, void *data, int amount, sqlite3_int64 offset)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xRead(file->real, data, amount, offset);
+}
+
+int fileWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset)
+{
+    File *file = asFile(f);
+    if (!file->isLog)
+        return realMethods(file)->xWrite(file->real, data, amount, offset);
+    g_requested.fetch_add(1, std::memory_order_relaxed);
+    // The page after a commit frame's header ends the transaction's frames:
+    // they are written now, where an error is reported as a failed write,
+    // whatever the synchronous setting.
+    const bool endsTransaction = file->commitFrameStarted;
+    file->commitFrameStarted = isCommitFrameHeader(data, amount);
+    if (file->gatheredSize > 0 && offset != file->gatheredOffset + file->gatheredSize) {
+        if (int rc = flush(file); rc != SQLITE_OK)
+            return rc;
+    }
+    if (amount > kMaxGatheredBytes) {
+        if (int rc = flush(file); rc != SQLITE_OK)
+            return rc;
+        g_issued.fetch_add(1, std::memory_order_relaxed);
+        return realMethods(file)->xWrite(file->real, data, amount, offset);
+    }
+    if (file->gatheredSize + amount > file->gatheredCapacity) {
+        if (int rc = flush(file); rc != SQLITE_OK)
+            return rc;
+        if (amount > file->gatheredCapacity) {
+            const int capacity = kMaxGatheredBytes;
+            void *grown = sqlite3_realloc(file->gathered, capacity);
+            if (!grown)
+                return SQLITE_IOERR_NOMEM;
+            file->gathered = static_cast<char *>(grown);
+            file->gatheredCapacity = capacity;
+        }
+    }
+    if (file->gatheredSize == 0)
+        file->gatheredOffset = offset;
+    std::memcpy(file->gathered + file->gatheredSize, data, size_t(amount));
+    file->gatheredSize += amount;
+    return endsTransaction ? flush(file) : SQLITE_OK;
+}
+
+int fileTruncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xTruncate(file->real, size);
+}
+
+int fileSync(sqlite3_file *f, int flags)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xSync(file->real, flags);
+}
+
+int fileSize(sqlite3_file *f, sqlite3_int64 *size)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xFileSize(file->real, size);
+}
+
+int fileLock(sqlite3_file *f, int level)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xLock(file->real, level);
+}
+
+int fileUnlock(sqlite3_file *f, int level)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xUnlock(file->real, level);
+}
+
+int fileCheckReservedLock(sqlite3_file *f, int *reserved)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xCheckReservedLock(file->real, reserved);
+}
+
+int fileControl(sqlite3_file *f, int op, void *argument)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xFileControl(file->real, op, argument);
+}
+
+int fileSectorSize(sqlite3_file *f)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xSectorSize(file->real);
+}
+
+int fileDeviceCharacteristics(sqlite3_file *f)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xDeviceCharacteristics(file->real);
+}
+
+int fileShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **memory)
+{
+    File *file = asFile(f);
+    if (int rc = flushLogOf(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xShmMap(file->real, region, size, extend, memory);
+}
+
+int fileShmLock(sqlite3_file *f, int offset, int count, int flags)
+{
+    File *file = asFile(f);
+    if (int rc = flushLogOf(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xShmLock(file->real, offset, count, flags);
+}
+
+void fileShmBarrier(sqlite3_file *f)
+{
+    File *file = asFile(f);
+    // SQLite writes the log index header on both sides of this barrier; the
+    // frames it announces must be in the file first. They already are (the
+    // commit frame wrote them); this only guards that rule.
+    static_cast<void>(flushLogOf(file));
+    realMethods(file)->xShmBarrier(file->real);
+}
+
+int fileShmUnmap(sqlite3_file *f, int deleteFlag)
+{
+    File *file = asFile(f);
+    if (int rc = flushLogOf(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xShmUnmap(file->real, deleteFlag);
+}
+
+int fileFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **page)
+{
+    File *file = asFile(f);
+    if (int rc = flush(file); rc != SQLITE_OK)
+        return rc;
+    return realMethods(file)->xFetch(file->real, offset, amount, page);
+}
+
+int fileUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page)
+{
+    File *file = asFile(f);
+    return realMethods(file)->xUnfetch(file->real, offset, page);
+}
+
+const sqlite3_io_methods g_methods = {
+    3, // iVersion: shared memory (WAL) and memory-mapped reads
+    fileClose,
+    fileRead,
+    fileWrite,
+    fileTruncate,
+    fileSync,
+    fileSize,
+    fileLock,
+    fileUnlock,
+    fileCheckReservedLock,
+    fileControl,
+    fileSectorSize,
+    fileDeviceCharacteristics,
+    fileShmMap,
+    fileShmLock,
+    fileShmBarrier,
+    fileShmUnmap,
+    fileFetch,
+    fileUnfetch,
+};
+
+int vfsOpen(sqlite3_vfs *, sqlite3_filename name, sqlite3_file *f, int flags, int *outFlags)
+{
+    File *file = new (f) File;
+    file->base.pMethods = nullptr;
+    file->real = reinterpret_cast<sqlite3_file *>(file + 1);
+    file->real->pMethods = nullptr;
+    const int rc = g_underlying->xOpen(g_underlying, name, file->real, flags, outFlags);
+    if (rc != SQLITE_OK) {
+        if (file->real->pMethods)
+            file->real->pMethods->xClose(file->real);
+        return rc;
+    }
+    file->isLog = (flags & SQLITE_OPEN_WAL) != 0;
+    if (file->isLog && name) {
+        sqlite3_file *database = sqlite3_database_file_object(name);
+        if (database && database->pMethods == &g_methods) {
+            file->database = asFile(database);
+            file->database->log = file;
+        }
+    }
+    file->base.pMethods = &g_methods;
+    return SQLITE_OK;
+}
+
+int vfsDelete(sqlite3_vfs *, const char *name, int syncDirectory)
+{
+    return g_underlying->xDelete(g_underlying, name, syncDirectory);
+}
+
+int vfsAccess(sqlite3_vfs *, const char *name, int flags, int *result)
+{
+    return g_underlying->xAccess(g_underlying, name, flags, result);
+}
+
+int vfsFullPathname(sqlite3_vfs *, const char *name, int size, char *out)
+{
+    return g_underlying->xFullPathname(g_underlying, name, size, out);
+}
+
+void *vfsDlOpen(sqlite3_vfs *, const char *name)
+{
+    return g_underlying->xDlOpen(g_underlying, name);
+}
+
+void vfsDlError(sqlite3_vfs *, int size, char *message)
+{
+    g_underlying->xDlError(g_underlying, size, message);
+}
+
+void (*vfsDlSym(sqlite3_vfs *, void *handle, const char *symbol))(void)
+{
+    return g_underlying->xDlSym(g_underlying, handle, symbol);
+}
+
+void vfsDlClose(sqlite3_vfs *, void *handle)
+{
+    g_underlying->xDlClose(g_underlying, handle);
+}
+
+int vfsRandomness(sqlite3_vfs *, int size, char *out)
+{
+    return g_underlying->xRandomness(g_underlying, size, out);
+}
+
+int vfsSleep(sqlite3_vfs *, int microseconds)
+{
+    return g_underlying->xSleep(g_underlying, microseconds);
+}
+
+int vfsCurrentTime(sqlite3_vfs *, double *now)
+{
+    return g_underlying->xCurrentTime(g_underlying, now);
+}
+
+int vfsGetLastError(sqlite3_vfs *, int size, char *out)
+{
+    return g_underlying->xGetLastError(g_underlying, size, out);
+}
+
+int vfsCurrentTimeInt64(sqlite3_vfs *, sqlite3_int64 *now)
+{
+    return g_underlying->xCurrentTimeInt64(g_underlying, now);
+}
+
+bool registerVfs()
+{
+    if (sqlite3_initialize() != SQLITE_OK)
+        return false;
+    g_underlying = sqlite3_vfs_find(nullptr);
+    // Only over a VFS with everything WAL needs (Unix's has).
+    if (!g_underlying || g_underlying->iVersion < 2 || !g_underlying->xCurrentTimeInt64)
+        return false;
+    std::memset(&g_vfs, 0, sizeof g_vfs);
+    g_vfs.iVersion = 2;
+    g_vfs.szOsFile = int(sizeof(File)) + g_underlying->szOsFile;
+    g_vfs.mxPathname = g_underlying->mxPathname;
+    g_vfs.zName = "billing-coalescing-wal";
+    g_vfs.xOpen = vfsOpen;
+    g_vfs.xDelete = vfsDelete;
+    g_vfs.xAccess = vfsAccess;
+    g_vfs.xFullPathname = vfsFullPathname;
+    g_vfs.xDlOpen = vfsDlOpen;
+    g_vfs.xDlError = vfsDlError;
+    g_vfs.xDlSym = vfsDlSym;
+    g_vfs.xDlClose = vfsDlClose;
+    g_vfs.xRandomness = vfsRandomness;
+    g_vfs.xSleep = vfsSleep;
+    g_vfs.xCurrentTime = vfsCurrentTime;
+    g_vfs.xGetLastError = vfsGetLastError;
+    g_vfs.xCurrentTimeInt64 = vfsCurrentTimeInt64;
+    return sqlite3_vfs_register(&g_vfs, 1) == SQLITE_OK;
+}
+
+} // namespace
+
+bool install()
+{
+    static const bool installed = registerVfs();
+    return installed;
+}
+
+Counters counters()
+{
+    return {g_requested.load(std::memory_order_relaxed), g_issued.load(std::memory_order_relaxed)};
+}
+
+} // namespace billing::CoalescingWalVfs

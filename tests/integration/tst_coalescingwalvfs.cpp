@@ -1,0 +1,153 @@
+#include "db/CoalescingWalVfs.h"
+#include "db/Database.h"
+
+#include <QFileInfo>
+#include <QSqlError>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+#include <sys/resource.h>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+
+namespace {
+
+QByteArray rowBody(int i)
+{
+    return QByteArray(3000, char('a' + i % 26));
+}
+
+bool insertRows(QSqlDatabase &db, int first, int count)
+{
+    if (!db.transaction())
+        return false;
+    for (int i = first; i < first + count; ++i) {
+        if (!runQuery(db, u"insert"_s, u"INSERT INTO rows (id, body) VALUES (?, ?)"_s, {i, rowBody(i)}))
+            return false;
+    }
+    return db.commit();
+}
+
+qint64 countRows(QSqlDatabase &db)
+{
+    Result<SqlRows> rows = runQuery(db, u"count"_s, u"SELECT COUNT(*), SUM(LENGTH(body)) FROM rows"_s, {});
+    if (!rows || !rows->next())
+        return -1;
+    // Every row's body read back: a page missing from the log would not add up.
+    return rows->value(1).toLongLong() == rows->value(0).toLongLong() * 3000 ? rows->value(0).toLongLong()
+                                                                             : -2;
+}
+
+QString integrity(QSqlDatabase &db)
+{
+    Result<SqlRows> rows = runQuery(db, u"check"_s, u"PRAGMA integrity_check"_s, {});
+    return rows && rows->next() ? rows->value(0).toString() : u"no answer"_s;
+}
+
+} // namespace
+
+// The service's SQLite connections write the log through CoalescingWalVfs,
+// which gathers a transaction's log writes into a few calls.
+class TestCoalescingWalVfs final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void transactionIsWrittenInAFewCalls();
+    void anotherConnectionSeesEveryCommitWithoutFsync();
+    void aFailedLogWriteFailsTheCommit();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Database> m_writer;
+    std::unique_ptr<Database> m_reader;
+};
+
+void TestCoalescingWalVfs::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    const DatabaseUrl url = DatabaseUrl::sqliteFile(m_dir->filePath(u"test.sqlite3"_s));
+    m_writer = std::make_unique<Database>(url);
+    m_writer->setAutomaticCheckpoints(false); // only the commits write, and only to the log
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(runQuery(db, u"create"_s, u"CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
+    // A second connection of its own (its own file descriptors), as another process would have.
+    m_reader = std::make_unique<Database>(url);
+}
+
+void TestCoalescingWalVfs::cleanup()
+{
+    m_reader.reset();
+    m_writer.reset();
+    m_dir.reset();
+}
+
+void TestCoalescingWalVfs::transactionIsWrittenInAFewCalls()
+{
+    QSqlDatabase db = m_writer->connection().value();
+    const CoalescingWalVfs::Counters before = CoalescingWalVfs::counters();
+    QVERIFY(insertRows(db, 0, 40)); // ~40 pages: ~80 writes asked for, header and page of each frame
+    const CoalescingWalVfs::Counters after = CoalescingWalVfs::counters();
+    const qint64 requested = after.requested - before.requested;
+    const qint64 issued = after.issued - before.issued;
+    QVERIFY2(requested >= 80, qPrintable(QString::number(requested)));
+    QVERIFY2(issued >= 1 && issued <= 10,
+             qPrintable(u"%1 writes issued for %2 asked"_s.arg(issued).arg(requested)));
+
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 40);
+}
+
+void TestCoalescingWalVfs::anotherConnectionSeesEveryCommitWithoutFsync()
+{
+    // Without fsync at commit SQLite never syncs the log: the gathered frames
+    // must still be in the file before the commit is announced to others.
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(runQuery(db, u"pragma"_s, u"PRAGMA synchronous = OFF"_s, {}));
+    QSqlDatabase reader = m_reader->connection().value();
+    for (int i = 0; i < 300; ++i) {
+        QVERIFY(insertRows(db, i * 3, 3));
+        const qint64 seen = countRows(reader);
+        QVERIFY2(seen == (i + 1) * 3, qPrintable(u"after commit %1 the reader saw %2"_s.arg(i).arg(seen)));
+    }
+    QCOMPARE(integrity(reader), u"ok"_s);
+}
+
+void TestCoalescingWalVfs::aFailedLogWriteFailsTheCommit()
+{
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(insertRows(db, 0, 10));
+    const qint64 logBytes = QFileInfo(m_dir->filePath(u"test.sqlite3-wal"_s)).size();
+    QVERIFY(logBytes > 0);
+
+    // No file of this process may grow past the log's size plus two pages:
+    // the next transaction's log writes fail (EFBIG) as on a full disk.
+    rlimit original{};
+    QVERIFY(getrlimit(RLIMIT_FSIZE, &original) == 0);
+    const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = original;
+    limited.rlim_cur = rlim_t(logBytes + 8192);
+    QVERIFY(setrlimit(RLIMIT_FSIZE, &limited) == 0);
+    const bool committed = insertRows(db, 10, 20);
+    const QString error = db.lastError().text();
+    setrlimit(RLIMIT_FSIZE, &original);
+    std::signal(SIGXFSZ, previousHandler);
+    QVERIFY2(!committed, "a commit whose log could not be written reported success");
+    QVERIFY2(!error.isEmpty(), "the failed commit gave no reason");
+    db.rollback();
+
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 10);
+    QVERIFY(insertRows(db, 10, 20)); // the disk has room again
+    QCOMPARE(countRows(reader), 30);
+    QCOMPARE(integrity(reader), u"ok"_s);
+}
+
+QTEST_GUILESS_MAIN(TestCoalescingWalVfs)
+#include "tst_coalescingwalvfs.moc"
