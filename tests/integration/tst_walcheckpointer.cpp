@@ -103,7 +103,10 @@ void TestWalCheckpointer::checkpointerKeepsTheLogSmall()
     }
     // Passive checkpoints copy what they can; past 64 pages a RESTART waits
     // for the writer and starts the log over, so it never holds the 3,000.
-    QVERIFY2(walPages(path) < kTransactions / 4, qPrintable(QString::number(walPages(path))));
+    // The file keeps the largest size it reached: 130-180 pages alone, up to
+    // ~800 when the tests run two at a time and the checkpointer's thread
+    // waits for a core.
+    QVERIFY2(walPages(path) < kTransactions / 2, qPrintable(QString::number(walPages(path))));
 
     QSqlQuery check(database.connection().value());
     QVERIFY(check.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s) && check.next());
