@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <new>
 
@@ -18,6 +20,7 @@ constexpr int kMaxGatheredBytes = 0x1ffff & ~0xfff;
 
 std::atomic<qint64> g_requested{0};
 std::atomic<qint64> g_issued{0};
+std::atomic<int> g_failingFlushes{0};
 
 sqlite3_vfs *g_underlying = nullptr;
 sqlite3_vfs g_vfs;
@@ -34,8 +37,10 @@ struct File
     int gatheredSize = 0;
     int gatheredCapacity = 0;
     sqlite3_int64 gatheredOffset = 0;
-    bool commitFrameStarted = false; // the last write was the header of a commit frame
+    sqlite3_int64 appendAt = -1;     // where the log ends as written (or gathered); -1: not known yet
+    bool commitFrameStarted = false; // the last gathered write was the header of a commit frame
 };
+static_assert(sizeof(File) % alignof(std::max_align_t) == 0, "the underlying file struct follows ours");
 
 // A log frame's 24-byte header; bytes 4-7 hold the database size in pages
 // after the commit on a commit frame, zero on the others (SQLite's WAL format).
@@ -59,23 +64,33 @@ const sqlite3_io_methods *realMethods(File *file)
     return file->real->pMethods;
 }
 
-// On failure the gathered writes are dropped, as a failed write is: SQLite
-// gets the error and abandons the transaction.
+// On failure the gathered writes are kept and the next flush tries them
+// again: SQLite was told they were written, and it does not always abandon
+// the transaction when a later call fails (a failed read, for one).
 int flush(File *file)
 {
     if (file->gatheredSize == 0)
         return SQLITE_OK;
+    if (g_failingFlushes.load(std::memory_order_relaxed) > 0 &&
+        g_failingFlushes.fetch_sub(1, std::memory_order_relaxed) > 0) {
+        return SQLITE_FULL;
+    }
     const int rc =
         realMethods(file)->xWrite(file->real, file->gathered, file->gatheredSize, file->gatheredOffset);
+    if (rc != SQLITE_OK)
+        return rc;
     g_issued.fetch_add(1, std::memory_order_relaxed);
     file->gatheredSize = 0;
-    return rc;
+    return SQLITE_OK;
 }
 
-// The database file's log, written out before anything is published through shared memory.
-int flushLogOf(File *database)
+int writeNow(File *file, const void *data, int amount, sqlite3_int64 offset)
 {
-    return database->log ? flush(database->log) : SQLITE_OK;
+    file->commitFrameStarted = false;
+    const int rc = realMethods(file)->xWrite(file->real, data, amount, offset);
+    if (rc == SQLITE_OK)
+        g_issued.fetch_add(1, std::memory_order_relaxed);
+    return rc;
 }
 
 int fileClose(sqlite3_file *f)
@@ -106,31 +121,41 @@ int fileWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offse
     if (!file->isLog)
         return realMethods(file)->xWrite(file->real, data, amount, offset);
     g_requested.fetch_add(1, std::memory_order_relaxed);
-    // The page after a commit frame's header ends the transaction's frames:
-    // they are written now, where an error is reported as a failed write,
-    // whatever the synchronous setting.
+
+    const bool continuesGathered =
+        file->gatheredSize > 0 && offset == file->gatheredOffset + file->gatheredSize;
+    if (file->gatheredSize > 0 && !continuesGathered) {
+        if (int rc = flush(file); rc != SQLITE_OK)
+            return rc;
+    }
+    // The log's header (offset 0) starts the log over.
+    const sqlite3_int64 appendAt = offset == 0 ? 0 : file->appendAt;
+    file->appendAt = std::max(appendAt, offset + amount);
+    // Gathering starts at a frame header appended to the log that is not a
+    // commit's, and ends with the page after the commit frame's header: that
+    // write returns the error of writing them all. Everything else (the log
+    // header, a transaction of one frame, checksums rewritten and padding
+    // after a commit, a frame rewritten in place) is written at once, so its
+    // error is reported by its own write and nothing is left gathered when
+    // the commit is announced to other connections.
+    const bool startsFrames = amount == kFrameHeaderBytes && !isCommitFrameHeader(data, amount) &&
+                              (appendAt < 0 || offset >= appendAt);
+    if (!continuesGathered && !startsFrames)
+        return writeNow(file, data, amount, offset);
+
     const bool endsTransaction = file->commitFrameStarted;
     file->commitFrameStarted = isCommitFrameHeader(data, amount);
-    if (file->gatheredSize > 0 && offset != file->gatheredOffset + file->gatheredSize) {
-        if (int rc = flush(file); rc != SQLITE_OK)
-            return rc;
-    }
-    if (amount > kMaxGatheredBytes) {
-        if (int rc = flush(file); rc != SQLITE_OK)
-            return rc;
-        g_issued.fetch_add(1, std::memory_order_relaxed);
-        return realMethods(file)->xWrite(file->real, data, amount, offset);
-    }
     if (file->gatheredSize + amount > file->gatheredCapacity) {
         if (int rc = flush(file); rc != SQLITE_OK)
             return rc;
         if (amount > file->gatheredCapacity) {
-            const int capacity = kMaxGatheredBytes;
-            void *grown = sqlite3_realloc(file->gathered, capacity);
+            if (amount > kMaxGatheredBytes)
+                return writeNow(file, data, amount, offset);
+            void *grown = sqlite3_realloc(file->gathered, kMaxGatheredBytes);
             if (!grown)
                 return SQLITE_IOERR_NOMEM;
             file->gathered = static_cast<char *>(grown);
-            file->gatheredCapacity = capacity;
+            file->gatheredCapacity = kMaxGatheredBytes;
         }
     }
     if (file->gatheredSize == 0)
@@ -205,16 +230,12 @@ int fileDeviceCharacteristics(sqlite3_file *f)
 int fileShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **memory)
 {
     File *file = asFile(f);
-    if (int rc = flushLogOf(file); rc != SQLITE_OK)
-        return rc;
     return realMethods(file)->xShmMap(file->real, region, size, extend, memory);
 }
 
 int fileShmLock(sqlite3_file *f, int offset, int count, int flags)
 {
     File *file = asFile(f);
-    if (int rc = flushLogOf(file); rc != SQLITE_OK)
-        return rc;
     return realMethods(file)->xShmLock(file->real, offset, count, flags);
 }
 
@@ -223,16 +244,16 @@ void fileShmBarrier(sqlite3_file *f)
     File *file = asFile(f);
     // SQLite writes the log index header on both sides of this barrier; the
     // frames it announces must be in the file first. They already are (the
-    // commit frame wrote them); this only guards that rule.
-    static_cast<void>(flushLogOf(file));
+    // commit frame's write wrote them): this only guards that rule, and a
+    // failure keeps them for the log's next write, sync or read to report.
+    if (file->log)
+        static_cast<void>(flush(file->log));
     realMethods(file)->xShmBarrier(file->real);
 }
 
 int fileShmUnmap(sqlite3_file *f, int deleteFlag)
 {
     File *file = asFile(f);
-    if (int rc = flushLogOf(file); rc != SQLITE_OK)
-        return rc;
     return realMethods(file)->xShmUnmap(file->real, deleteFlag);
 }
 
@@ -250,8 +271,9 @@ int fileUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page)
     return realMethods(file)->xUnfetch(file->real, offset, page);
 }
 
+// Over a file with shared memory (Unix's default locking): WAL and memory-mapped reads.
 const sqlite3_io_methods g_methods = {
-    3, // iVersion: shared memory (WAL) and memory-mapped reads
+    3,
     fileClose,
     fileRead,
     fileWrite,
@@ -272,6 +294,35 @@ const sqlite3_io_methods g_methods = {
     fileUnfetch,
 };
 
+// Over a file without (nolock, dot-file or flock locking): SQLite then uses
+// no WAL, as it would without this VFS.
+const sqlite3_io_methods g_methodsWithoutSharedMemory = {
+    1,
+    fileClose,
+    fileRead,
+    fileWrite,
+    fileTruncate,
+    fileSync,
+    fileSize,
+    fileLock,
+    fileUnlock,
+    fileCheckReservedLock,
+    fileControl,
+    fileSectorSize,
+    fileDeviceCharacteristics,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+};
+
+bool isOurs(const sqlite3_file *file)
+{
+    return file->pMethods == &g_methods || file->pMethods == &g_methodsWithoutSharedMemory;
+}
+
 int vfsOpen(sqlite3_vfs *, sqlite3_filename name, sqlite3_file *f, int flags, int *outFlags)
 {
     File *file = new (f) File;
@@ -287,12 +338,15 @@ int vfsOpen(sqlite3_vfs *, sqlite3_filename name, sqlite3_file *f, int flags, in
     file->isLog = (flags & SQLITE_OPEN_WAL) != 0;
     if (file->isLog && name) {
         sqlite3_file *database = sqlite3_database_file_object(name);
-        if (database && database->pMethods == &g_methods) {
+        if (database && isOurs(database)) {
             file->database = asFile(database);
             file->database->log = file;
         }
     }
-    file->base.pMethods = &g_methods;
+    const sqlite3_io_methods *real = file->real->pMethods;
+    const bool hasSharedMemory = real->iVersion >= 3 && real->xShmMap && real->xShmLock &&
+                                 real->xShmBarrier && real->xShmUnmap && real->xFetch && real->xUnfetch;
+    file->base.pMethods = hasSharedMemory ? &g_methods : &g_methodsWithoutSharedMemory;
     return SQLITE_OK;
 }
 
@@ -391,6 +445,11 @@ bool install()
 {
     static const bool installed = registerVfs();
     return installed;
+}
+
+void failNextFlushesForTesting(int count)
+{
+    g_failingFlushes.store(count, std::memory_order_relaxed);
 }
 
 Counters counters()

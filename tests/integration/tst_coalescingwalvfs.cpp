@@ -62,6 +62,9 @@ private Q_SLOTS:
     void transactionIsWrittenInAFewCalls();
     void anotherConnectionSeesEveryCommitWithoutFsync();
     void aFailedLogWriteFailsTheCommit();
+    void withoutFsyncAFailedWriteStillFailsTheCommit();
+    void spilledFramesAFailedReadCouldNotWriteAreKept();
+    void framesRewrittenWithinATransactionReachTheFile();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -146,6 +149,80 @@ void TestCoalescingWalVfs::aFailedLogWriteFailsTheCommit()
     QCOMPARE(countRows(reader), 10);
     QVERIFY(insertRows(db, 10, 20)); // the disk has room again
     QCOMPARE(countRows(reader), 30);
+    QCOMPARE(integrity(reader), u"ok"_s);
+}
+
+void TestCoalescingWalVfs::withoutFsyncAFailedWriteStillFailsTheCommit()
+{
+    // No sync at commit: the commit frame's own write must report the error,
+    // before SQLite announces the transaction to other connections.
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(runQuery(db, u"pragma"_s, u"PRAGMA synchronous = OFF"_s, {}));
+    QVERIFY(insertRows(db, 0, 10));
+    CoalescingWalVfs::failNextFlushesForTesting(1000);
+    const bool committed = insertRows(db, 10, 20);
+    CoalescingWalVfs::failNextFlushesForTesting(0);
+    QVERIFY2(!committed, "a commit whose frames could not be written reported success");
+    db.rollback();
+
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 10);
+    QVERIFY(insertRows(db, 10, 20));
+    QCOMPARE(countRows(reader), 30);
+    QCOMPARE(integrity(reader), u"ok"_s);
+}
+
+void TestCoalescingWalVfs::spilledFramesAFailedReadCouldNotWriteAreKept()
+{
+    // A transaction larger than the page cache spills pages to the log before
+    // its commit; they are gathered. Reading one back needs them written
+    // first. When that fails as on a full disk, SQLite undoes only the
+    // statement that read (it has a statement journal) and carries on with
+    // the transaction: the frames must not be lost with the statement.
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(runQuery(db, u"pragma"_s, u"PRAGMA cache_size = 10"_s, {}));
+    QVERIFY(db.transaction());
+    for (int i = 0; i < 200; ++i)
+        QVERIFY(runQuery(db, u"insert"_s, u"INSERT INTO rows (id, body) VALUES (?, ?)"_s, {i, rowBody(i)}));
+    CoalescingWalVfs::failNextFlushesForTesting(1000);
+    Result<SqlRows> updated =
+        runQuery(db, u"update"_s, u"UPDATE rows SET body = ? WHERE id < 50"_s, {QByteArray(10, 'x')});
+    CoalescingWalVfs::failNextFlushesForTesting(0);
+    QVERIFY2(!updated, "the update did not need the gathered frames: nothing was tested");
+    QVERIFY2(db.commit(), qPrintable(db.lastError().text()));
+
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 200);
+    QCOMPARE(integrity(reader), u"ok"_s);
+}
+
+void TestCoalescingWalVfs::framesRewrittenWithinATransactionReachTheFile()
+{
+    // Pages spilled to the log and changed again before the commit are
+    // rewritten in place, and SQLite rewrites the checksums of the frames
+    // after them at the commit: writes that do not append to the log.
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(runQuery(db, u"pragma"_s, u"PRAGMA cache_size = 10"_s, {}));
+    QVERIFY(runQuery(db, u"pragma"_s, u"PRAGMA synchronous = OFF"_s, {}));
+    QSqlDatabase reader = m_reader->connection().value();
+    for (int round = 0; round < 5; ++round) {
+        QVERIFY(db.transaction());
+        for (int i = 0; i < 60; ++i) {
+            const int id = round * 60 + i;
+            QVERIFY(
+                runQuery(db, u"insert"_s, u"INSERT INTO rows (id, body) VALUES (?, ?)"_s, {id, rowBody(id)}));
+        }
+        // Back over the first rows of this round, long spilled by now.
+        QVERIFY(runQuery(db, u"update"_s, u"UPDATE rows SET body = ? WHERE id BETWEEN ? AND ?"_s,
+                         {rowBody(round + 7), round * 60, round * 60 + 9}));
+        QVERIFY2(db.commit(), qPrintable(db.lastError().text()));
+        QCOMPARE(countRows(reader), (round + 1) * 60);
+        Result<SqlRows> changed =
+            runQuery(reader, u"read"_s, u"SELECT COUNT(*) FROM rows WHERE id BETWEEN ? AND ? AND body = ?"_s,
+                     {round * 60, round * 60 + 9, rowBody(round + 7)});
+        QVERIFY(changed && changed->next());
+        QCOMPARE(changed->value(0).toInt(), 10);
+    }
     QCOMPARE(integrity(reader), u"ok"_s);
 }
 
