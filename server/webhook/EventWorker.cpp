@@ -2,6 +2,8 @@
 
 #include "db/Database.h"
 
+#include <iterator>
+
 namespace billing::server {
 
 EventWorker::EventWorker(EventProcessor &processor, Database &database, QObject *parent)
@@ -60,7 +62,8 @@ void EventWorker::applyQueued()
         if (m_queue.size() <= kMaxBatch) {
             batch.swap(m_queue);
         } else {
-            batch = m_queue.first(kMaxBatch);
+            batch.reserve(kMaxBatch);
+            std::move(m_queue.begin(), m_queue.begin() + kMaxBatch, std::back_inserter(batch));
             m_queue.remove(0, kMaxBatch);
         }
     }
