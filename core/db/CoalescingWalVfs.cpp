@@ -271,52 +271,38 @@ int fileUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page)
     return realMethods(file)->xUnfetch(file->real, offset, page);
 }
 
-// Over a file with shared memory (Unix's default locking): WAL and memory-mapped reads.
-const sqlite3_io_methods g_methods = {
-    3,
-    fileClose,
-    fileRead,
-    fileWrite,
-    fileTruncate,
-    fileSync,
-    fileSize,
-    fileLock,
-    fileUnlock,
-    fileCheckReservedLock,
-    fileControl,
-    fileSectorSize,
-    fileDeviceCharacteristics,
-    fileShmMap,
-    fileShmLock,
-    fileShmBarrier,
-    fileShmUnmap,
-    fileFetch,
-    fileUnfetch,
-};
+// Over a file with shared memory (Unix's default locking), version 3: WAL
+// and memory-mapped reads. Over one without (nolock, dot-file or flock
+// locking), version 1, as SQLite's own: it then uses no WAL.
+constexpr sqlite3_io_methods methodTable(bool sharedMemory)
+{
+    sqlite3_io_methods methods{};
+    methods.iVersion = sharedMemory ? 3 : 1;
+    methods.xClose = fileClose;
+    methods.xRead = fileRead;
+    methods.xWrite = fileWrite;
+    methods.xTruncate = fileTruncate;
+    methods.xSync = fileSync;
+    methods.xFileSize = fileSize;
+    methods.xLock = fileLock;
+    methods.xUnlock = fileUnlock;
+    methods.xCheckReservedLock = fileCheckReservedLock;
+    methods.xFileControl = fileControl;
+    methods.xSectorSize = fileSectorSize;
+    methods.xDeviceCharacteristics = fileDeviceCharacteristics;
+    if (sharedMemory) {
+        methods.xShmMap = fileShmMap;
+        methods.xShmLock = fileShmLock;
+        methods.xShmBarrier = fileShmBarrier;
+        methods.xShmUnmap = fileShmUnmap;
+        methods.xFetch = fileFetch;
+        methods.xUnfetch = fileUnfetch;
+    }
+    return methods;
+}
 
-// Over a file without (nolock, dot-file or flock locking): SQLite then uses
-// no WAL, as it would without this VFS.
-const sqlite3_io_methods g_methodsWithoutSharedMemory = {
-    1,
-    fileClose,
-    fileRead,
-    fileWrite,
-    fileTruncate,
-    fileSync,
-    fileSize,
-    fileLock,
-    fileUnlock,
-    fileCheckReservedLock,
-    fileControl,
-    fileSectorSize,
-    fileDeviceCharacteristics,
-    nullptr,
-    nullptr,
-    nullptr,
-    nullptr,
-    nullptr,
-    nullptr,
-};
+const sqlite3_io_methods g_methods = methodTable(true);
+const sqlite3_io_methods g_methodsWithoutSharedMemory = methodTable(false);
 
 bool isOurs(const sqlite3_file *file)
 {
