@@ -190,6 +190,11 @@ Figures drive(quint16 port, int concurrency, int total, const std::function<QByt
     std::sort(latencies.begin(), latencies.end());
     figures.perSecond = double(latencies.size()) / seconds;
     figures.medianMs = latencies.empty() ? 0 : double(latencies[latencies.size() / 2]) / 1e6;
+    figures.p999Ms =
+        latencies.empty()
+            ? 0
+            : double(latencies[std::min(latencies.size() - 1, latencies.size() * 999 / 1000)]) / 1e6;
+    figures.maxMs = latencies.empty() ? 0 : double(latencies.back()) / 1e6;
     figures.p99Ms =
         latencies.empty()
             ? 0

@@ -17,6 +17,8 @@ struct Figures
     double perSecond = 0;
     double medianMs = 0;
     double p99Ms = 0;
+    double p999Ms = 0;
+    double maxMs = 0;
     int failures = 0;                     // answers other than 200
     int acknowledged = 0;                 // 200 answers
     std::vector<int> acknowledgedIndexes; // which requests got a 200

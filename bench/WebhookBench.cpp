@@ -98,6 +98,7 @@ int main(int argc, char *argv[])
     out << QString::asprintf("  %.0f events/s   p50 %.2f ms   p99 %.2f ms   non-200 answers %d",
                              figures.perSecond, figures.medianMs, figures.p99Ms, figures.failures)
         << Qt::endl;
+    out << QString::asprintf("  p99.9 %.2f ms   slowest %.2f ms", figures.p999Ms, figures.maxMs) << Qt::endl;
     out << QString::asprintf("  service peak memory (VmHWM) %.1f MiB", peakMiB) << Qt::endl;
     out << "  row check: " << figures.acknowledged << " acknowledged, " << rows << " processed rows, "
         << payments.value(0).toLongLong() << " payments, " << lost << " acknowledged but missing, "
