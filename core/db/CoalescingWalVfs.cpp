@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstddef>
 #include <cstring>
 #include <new>
 
@@ -40,7 +39,9 @@ struct File
     sqlite3_int64 appendAt = -1;     // where the log ends as written (or gathered); -1: not known yet
     bool commitFrameStarted = false; // the last gathered write was the header of a commit frame
 };
-static_assert(sizeof(File) % alignof(std::max_align_t) == 0, "the underlying file struct follows ours");
+// The underlying VFS's file struct follows ours, in memory SQLite's allocator
+// aligns to 8 bytes (not to max_align_t): ours keeps it 8-byte aligned.
+static_assert(sizeof(File) % alignof(sqlite3_int64) == 0, "the underlying file struct follows ours");
 
 // A log frame's 24-byte header; bytes 4-7 hold the database size in pages
 // after the commit on a commit frame, zero on the others (SQLite's WAL format).
