@@ -32,9 +32,8 @@ struct File
     File *log = nullptr;      // database file: its connection's log, while open
     File *database = nullptr; // log file: the database file it belongs to
     // Gathered log writes: bytes for [gatheredOffset, gatheredOffset + gatheredSize).
-    char *gathered = nullptr;
+    char *gathered = nullptr; // kMaxGatheredBytes, allocated at the first gathered write
     int gatheredSize = 0;
-    int gatheredCapacity = 0;
     sqlite3_int64 gatheredOffset = 0;
     sqlite3_int64 appendAt = -1;     // where the log ends as written (or gathered); -1: not known yet
     bool commitFrameStarted = false; // the last gathered write was the header of a commit frame
@@ -139,25 +138,24 @@ int fileWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offse
     // after a commit, a frame rewritten in place) is written at once, so its
     // error is reported by its own write and nothing is left gathered when
     // the commit is announced to other connections.
-    const bool startsFrames = amount == kFrameHeaderBytes && !isCommitFrameHeader(data, amount) &&
-                              (appendAt < 0 || offset >= appendAt);
+    const bool commitHeader = isCommitFrameHeader(data, amount);
+    const bool startsFrames =
+        amount == kFrameHeaderBytes && !commitHeader && (appendAt < 0 || offset >= appendAt);
     if (!continuesGathered && !startsFrames)
         return writeNow(file, data, amount, offset);
 
     const bool endsTransaction = file->commitFrameStarted;
-    file->commitFrameStarted = isCommitFrameHeader(data, amount);
-    if (file->gatheredSize + amount > file->gatheredCapacity) {
+    file->commitFrameStarted = commitHeader;
+    if (file->gatheredSize + amount > kMaxGatheredBytes) {
         if (int rc = flush(file); rc != SQLITE_OK)
             return rc;
-        if (amount > file->gatheredCapacity) {
-            if (amount > kMaxGatheredBytes)
-                return writeNow(file, data, amount, offset);
-            void *grown = sqlite3_realloc(file->gathered, kMaxGatheredBytes);
-            if (!grown)
-                return SQLITE_IOERR_NOMEM;
-            file->gathered = static_cast<char *>(grown);
-            file->gatheredCapacity = kMaxGatheredBytes;
-        }
+        if (amount > kMaxGatheredBytes)
+            return writeNow(file, data, amount, offset);
+    }
+    if (!file->gathered) {
+        file->gathered = static_cast<char *>(sqlite3_malloc(kMaxGatheredBytes));
+        if (!file->gathered)
+            return SQLITE_IOERR_NOMEM;
     }
     if (file->gatheredSize == 0)
         file->gatheredOffset = offset;
