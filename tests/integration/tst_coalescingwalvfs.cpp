@@ -1,3 +1,4 @@
+#include "TestDatabase.h"
 #include "db/CoalescingWalVfs.h"
 #include "db/Database.h"
 
@@ -39,12 +40,6 @@ qint64 countRows(QSqlDatabase &db)
     // Every row's body read back: a page missing from the log would not add up.
     return rows->value(1).toLongLong() == rows->value(0).toLongLong() * 3000 ? rows->value(0).toLongLong()
                                                                              : -2;
-}
-
-QString integrity(QSqlDatabase &db)
-{
-    Result<SqlRows> rows = runQuery(db, u"check"_s, u"PRAGMA integrity_check"_s, {});
-    return rows && rows->next() ? rows->value(0).toString() : u"no answer"_s;
 }
 
 } // namespace
@@ -119,7 +114,7 @@ void TestCoalescingWalVfs::anotherConnectionSeesEveryCommitWithoutFsync()
         const qint64 seen = countRows(reader);
         QVERIFY2(seen == (i + 1) * 3, qPrintable(u"after commit %1 the reader saw %2"_s.arg(i).arg(seen)));
     }
-    QCOMPARE(integrity(reader), u"ok"_s);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
 void TestCoalescingWalVfs::aFailedLogWriteFailsTheCommit()
@@ -149,7 +144,7 @@ void TestCoalescingWalVfs::aFailedLogWriteFailsTheCommit()
     QCOMPARE(countRows(reader), 10);
     QVERIFY(insertRows(db, 10, 20)); // the disk has room again
     QCOMPARE(countRows(reader), 30);
-    QCOMPARE(integrity(reader), u"ok"_s);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
 void TestCoalescingWalVfs::withoutFsyncAFailedWriteStillFailsTheCommit()
@@ -169,7 +164,7 @@ void TestCoalescingWalVfs::withoutFsyncAFailedWriteStillFailsTheCommit()
     QCOMPARE(countRows(reader), 10);
     QVERIFY(insertRows(db, 10, 20));
     QCOMPARE(countRows(reader), 30);
-    QCOMPARE(integrity(reader), u"ok"_s);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
 void TestCoalescingWalVfs::spilledFramesAFailedReadCouldNotWriteAreKept()
@@ -193,7 +188,7 @@ void TestCoalescingWalVfs::spilledFramesAFailedReadCouldNotWriteAreKept()
 
     QSqlDatabase reader = m_reader->connection().value();
     QCOMPARE(countRows(reader), 200);
-    QCOMPARE(integrity(reader), u"ok"_s);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
 void TestCoalescingWalVfs::framesRewrittenWithinATransactionReachTheFile()
@@ -223,7 +218,7 @@ void TestCoalescingWalVfs::framesRewrittenWithinATransactionReachTheFile()
         QVERIFY(changed && changed->next());
         QCOMPARE(changed->value(0).toInt(), 10);
     }
-    QCOMPARE(integrity(reader), u"ok"_s);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCoalescingWalVfs)

@@ -98,6 +98,25 @@ QStringList tableNames(QSqlDatabase &db)
     return tables;
 }
 
+QString integrityCheck(QSqlDatabase &db)
+{
+    QSqlQuery check(db);
+    if (!check.exec(u"PRAGMA integrity_check"_s) || !check.next())
+        return u"no answer: "_s + check.lastError().text();
+    return check.value(0).toString();
+}
+
+std::optional<QStringList> insertOpcodes(QSqlDatabase &db, const QString &table)
+{
+    QSqlQuery plan(db);
+    if (!plan.exec(u"EXPLAIN INSERT INTO %1 DEFAULT VALUES"_s.arg(table)))
+        return std::nullopt;
+    QStringList opcodes;
+    while (plan.next())
+        opcodes << plan.value(1).toString();
+    return opcodes;
+}
+
 QStringList columnNames(QSqlDatabase &db, const QString &table)
 {
     const QSqlRecord record = db.record(table);

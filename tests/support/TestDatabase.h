@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 
 #include <memory>
+#include <optional>
 
 namespace billing::test {
 
@@ -39,5 +40,12 @@ private:
 // Sorted names of the user tables, and of one table's columns.
 QStringList tableNames(QSqlDatabase &db);
 QStringList columnNames(QSqlDatabase &db, const QString &table);
+
+// SQLite: the first line PRAGMA integrity_check answers ("ok" when the file
+// is sound), or why it gave none.
+QString integrityCheck(QSqlDatabase &db);
+// SQLite: the opcodes of the program that inserts a row into the table,
+// nullopt if it could not be explained.
+std::optional<QStringList> insertOpcodes(QSqlDatabase &db, const QString &table);
 
 } // namespace billing::test
