@@ -3,17 +3,15 @@
 #include "TenantLookup.h"
 #include "db/SqlValues.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
 namespace {
 
-QString metadataValue(const QJsonObject &object, const QString &key)
+QString metadataValue(const JsonView &object, std::string_view key)
 {
-    return object.value(u"metadata"_s).toObject().value(key).toString();
+    return object.value("metadata").value(key).toString();
 }
 
 } // namespace
@@ -40,16 +38,16 @@ bool EventHandlers::isSupported(const QString &type)
     return types.contains(type);
 }
 
-Result<bool> EventHandlers::handle(const StripeEvent &event)
+Result<bool> EventHandlers::handle(const StripeEvent &event, const JsonView &object)
 {
     if (event.type == u"checkout.session.completed")
-        return checkoutCompleted(event);
+        return checkoutCompleted(event, object);
     if (event.type.startsWith(u"customer.subscription."))
-        return subscriptionChanged(event);
+        return subscriptionChanged(event, object);
     if (event.type == u"invoice.payment_succeeded")
-        return invoicePaid(event);
+        return invoicePaid(event, object);
     if (event.type == u"invoice.payment_failed")
-        return invoiceFailed(event);
+        return invoiceFailed(event, object);
     return false;
 }
 
@@ -65,23 +63,22 @@ Result<void> EventHandlers::syncLicense(const QString &subscriptionId, qint64 at
     return m_licenses.update(subscriptionId, validity, m_now);
 }
 
-Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event)
+Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event, const JsonView &session)
 {
-    const QJsonObject &session = event.object;
-    if (session.value(u"mode"_s).toString() != u"subscription")
+    if (session.value("mode").toString() != u"subscription")
         return false;
-    QString tenantId = session.value(u"client_reference_id"_s).toString();
+    QString tenantId = session.value("client_reference_id").toString();
     if (tenantId.isEmpty())
-        tenantId = metadataValue(session, u"tenant_id"_s);
-    const QString customerId = stripeId(session.value(u"customer"_s));
-    const QString subscriptionId = stripeId(session.value(u"subscription"_s));
+        tenantId = metadataValue(session, "tenant_id");
+    const QString customerId = stripeId(session.value("customer"));
+    const QString subscriptionId = stripeId(session.value("subscription"));
     if (tenantId.isEmpty() || customerId.isEmpty() || subscriptionId.isEmpty())
         return false; // not a checkout this service made: nothing to provision
 
-    QString email = session.value(u"customer_details"_s).toObject().value(u"email"_s).toString();
+    QString email = session.value("customer_details").value("email").toString();
     if (email.isEmpty())
-        email = session.value(u"customer_email"_s).toString();
-    QString plan = metadataValue(session, u"plan"_s);
+        email = session.value("customer_email").toString();
+    QString plan = metadataValue(session, "plan");
 
     if (Result<void> done = m_tenants.provision(tenantId, email, m_now); !done)
         return done.error();
@@ -107,11 +104,10 @@ Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event)
     return true;
 }
 
-Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event)
+Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event, const JsonView &subscription)
 {
-    const QJsonObject &subscription = event.object;
-    const QString subscriptionId = subscription.value(u"id"_s).toString();
-    const QString customerId = stripeId(subscription.value(u"customer"_s));
+    const QString subscriptionId = subscription.value("id").toString();
+    const QString customerId = stripeId(subscription.value("customer"));
     if (subscriptionId.isEmpty() || customerId.isEmpty())
         return Error{ErrorCode::InvalidInput, u"the subscription has no id or customer"_s};
 
@@ -133,9 +129,8 @@ Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event)
     return true;
 }
 
-Result<bool> EventHandlers::invoicePaid(const StripeEvent &event)
+Result<bool> EventHandlers::invoicePaid(const StripeEvent &event, const JsonView &invoice)
 {
-    const QJsonObject &invoice = event.object;
     const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
@@ -156,11 +151,10 @@ Result<bool> EventHandlers::invoicePaid(const StripeEvent &event)
     return true;
 }
 
-Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
+Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event, const JsonView &invoice)
 {
-    const QJsonObject &invoice = event.object;
     const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
-    const QString customerId = stripeId(invoice.value(u"customer"_s));
+    const QString customerId = stripeId(invoice.value("customer"));
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
@@ -178,21 +172,21 @@ Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
 
     // A failure delivered after the invoice was paid (a late or repeated
     // event) must not tell the customer their payment failed.
-    Result<QString> stored = m_invoices.status(invoice.value(u"id"_s).toString());
+    Result<QString> stored = m_invoices.status(invoice.value("id").toString());
     if (!stored)
         return stored.error();
     if (stored.value() == u"paid")
         return true;
 
-    QString email = invoice.value(u"customer_email"_s).toString();
+    QString email = invoice.value("customer_email").toString();
     if (email.isEmpty()) {
         Result<QString> known = m_tenants.emailForCustomer(customerId);
         if (!known)
             return known.error();
         email = known.value();
     }
-    const QString invoiceId = invoice.value(u"id"_s).toString();
-    const int attempt = invoice.value(u"attempt_count"_s).toInt();
+    const QString invoiceId = invoice.value("id").toString();
+    const int attempt = invoice.value("attempt_count").toInt();
     NotificationOutbox::Notice notice;
     notice.kind = u"dunning.payment_failed"_s;
     // One notice per failed attempt: a redelivered event finds its notice queued.
@@ -207,11 +201,11 @@ Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event)
         {u"customer_email"_s, email},
         {u"invoice"_s, invoiceId},
         {u"subscription"_s, subscriptionId},
-        {u"amount_due"_s, invoice.value(u"amount_due"_s)},
-        {u"currency"_s, invoice.value(u"currency"_s)},
+        {u"amount_due"_s, invoice.value("amount_due").toJsonValue()},
+        {u"currency"_s, invoice.value("currency").toJsonValue()},
         {u"attempt_count"_s, attempt},
-        {u"next_payment_attempt"_s, invoice.value(u"next_payment_attempt"_s)},
-        {u"hosted_invoice_url"_s, invoice.value(u"hosted_invoice_url"_s)},
+        {u"next_payment_attempt"_s, invoice.value("next_payment_attempt").toJsonValue()},
+        {u"hosted_invoice_url"_s, invoice.value("hosted_invoice_url").toJsonValue()},
     };
     if (Result<bool> queued = m_outbox.enqueue(notice, m_now); !queued)
         return queued.error();

@@ -21,15 +21,15 @@ public:
     EventHandlers(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans, qint64 graceSeconds,
                   qint64 now);
 
-    Result<bool> handle(const StripeEvent &event);
+    Result<bool> handle(const StripeEvent &event, const JsonView &object);
 
     static bool isSupported(const QString &type);
 
 private:
-    Result<bool> checkoutCompleted(const StripeEvent &event);
-    Result<bool> subscriptionChanged(const StripeEvent &event);
-    Result<bool> invoicePaid(const StripeEvent &event);
-    Result<bool> invoiceFailed(const StripeEvent &event);
+    Result<bool> checkoutCompleted(const StripeEvent &event, const JsonView &session);
+    Result<bool> subscriptionChanged(const StripeEvent &event, const JsonView &subscription);
+    Result<bool> invoicePaid(const StripeEvent &event, const JsonView &invoice);
+    Result<bool> invoiceFailed(const StripeEvent &event, const JsonView &invoice);
 
     // Brings the subscription's licence in line with the stored subscription.
     Result<void> syncLicense(const QString &subscriptionId, qint64 atLeastUntil = 0);

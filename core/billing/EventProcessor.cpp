@@ -119,12 +119,13 @@ QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items
     }
 
     const qint64 now = m_clock.nowSecondsSinceEpoch();
+    JsonDocument document; // each event's JSON in turn, in the same memory
     // First without a savepoint per event (they cost a sixth of a batch's
     // work); nearly every batch passes. If one event fails, none of the batch
     // is kept: it runs again with savepoints, so that only the failing event
     // is undone and recorded as failed.
     for (const Admitted &item : items) {
-        reports.append(applyOne(db, item, source, now, Isolation::SharedWithBatch));
+        reports.append(applyOne(db, item, source, now, Isolation::SharedWithBatch, document));
         if (reports.constLast().outcome == Outcome::Failed)
             break;
     }
@@ -135,7 +136,7 @@ QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items
         if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun)
             return failAll(u"cannot start a transaction: "_s + begun.error().message);
         for (const Admitted &item : items)
-            reports.append(applyOne(db, item, source, now, Isolation::OwnSavepoint));
+            reports.append(applyOne(db, item, source, now, Isolation::OwnSavepoint, document));
     }
 
     // QSqlDatabase::commit, not a raw COMMIT: on PostgreSQL a COMMIT of an
@@ -162,7 +163,7 @@ Result<void> EventProcessor::savepoint(QSqlDatabase &db, const QString &sql) con
 }
 
 EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Admitted &item, const QString &source,
-                                                qint64 now, Isolation isolation)
+                                                qint64 now, Isolation isolation, JsonDocument &document)
 {
     const StripeEvent &event = item.event;
     Report report{Outcome::Failed, event.id, event.type, {}};
@@ -231,8 +232,13 @@ EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Admitted
 
     bool handled = false;
     if (supported) {
+        // Admitted, so it parses; read again here rather than kept from
+        // admission, which would hold every queued event's parsed JSON.
+        Result<JsonView> object = StripeEvent::dataObject(item.payload, document);
+        if (!object)
+            return fail(object.error().message);
         EventHandlers handlers(db, m_signer, m_plans, m_options.pastDueGrace.count(), now);
-        Result<bool> applied = handlers.handle(event);
+        Result<bool> applied = handlers.handle(event, object.value());
         if (!applied)
             return fail(applied.error().message);
         handled = applied.value();

@@ -78,7 +78,7 @@ private:
     // only with the whole batch's transaction.
     enum class Isolation { SharedWithBatch, OwnSavepoint };
     Report applyOne(QSqlDatabase &db, const Admitted &item, const QString &source, qint64 now,
-                    Isolation isolation);
+                    Isolation isolation, JsonDocument &document);
     Result<void> savepoint(QSqlDatabase &db, const QString &sql) const;
 
     Database &m_database;

@@ -3,9 +3,22 @@
 #include "TenantLookup.h"
 #include "db/SqlValues.h"
 
+#include <QJsonDocument>
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
+
+namespace {
+
+// The stores read Stripe objects as a webhook brings them (JsonView); an API
+// answer is serialised and read that way too. Syncs are not hot.
+Result<JsonView> readAsView(const QJsonObject &object, JsonDocument &document)
+{
+    return document.parse(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
 
 SnapshotImporter::SnapshotImporter(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
                                    qint64 graceSeconds, qint64 now)
@@ -47,11 +60,16 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importCustomer(const QJsonOb
     return Outcome::Applied;
 }
 
-Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJsonObject &subscription,
+Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJsonObject &object,
                                                                        qint64 snapshotTime)
 {
-    const QString subscriptionId = subscription.value(u"id"_s).toString();
-    const QString customerId = stripeId(subscription.value(u"customer"_s));
+    JsonDocument document;
+    Result<JsonView> parsed = readAsView(object, document);
+    if (!parsed)
+        return parsed.error();
+    const JsonView &subscription = parsed.value();
+    const QString subscriptionId = subscription.value("id").toString();
+    const QString customerId = stripeId(subscription.value("customer"));
     if (subscriptionId.isEmpty() || customerId.isEmpty())
         return Error{ErrorCode::InvalidInput, u"a subscription without an id or customer"_s};
     Result<QString> tenantId = tenantForSubscription(subscription, m_tenants);
@@ -60,9 +78,9 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
     // Sold elsewhere on the same Stripe account: not ours to mirror.
     if (tenantId->isEmpty())
         return Outcome::Skipped;
-    const bool livemode = subscription.value(u"livemode"_s).toBool();
+    const bool livemode = subscription.value("livemode").toBool();
     // Expanded (expand[]=data.customer), the customer brings its email.
-    const QString customerEmail = subscription.value(u"customer"_s).toObject().value(u"email"_s).toString();
+    const QString customerEmail = subscription.value("customer").value("email").toString();
     if (Result<void> done =
             m_tenants.upsertCustomer(customerId, tenantId.value(), customerEmail, livemode, m_now);
         !done) {
@@ -102,9 +120,14 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
     return applied.value() || issued.value() ? Outcome::Applied : Outcome::Unchanged;
 }
 
-Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObject &invoice)
+Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObject &object)
 {
-    if (invoice.value(u"id"_s).toString().isEmpty() || stripeId(invoice.value(u"customer"_s)).isEmpty())
+    JsonDocument document;
+    Result<JsonView> parsed = readAsView(object, document);
+    if (!parsed)
+        return parsed.error();
+    const JsonView &invoice = parsed.value();
+    if (invoice.value("id").toString().isEmpty() || stripeId(invoice.value("customer")).isEmpty())
         return Error{ErrorCode::InvalidInput, u"an invoice without an id or customer"_s};
     const QString subscriptionId = InvoiceStore::subscriptionOf(invoice);
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
@@ -114,7 +137,7 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObj
         return Outcome::Skipped; // an invoice of a customer or subscription this service did not sell
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
         return done.error();
-    if (invoice.value(u"status"_s).toString() == u"paid") {
+    if (invoice.value("status").toString() == u"paid") {
         if (Result<bool> paid = m_invoices.recordPayment(invoice, tenantId.value(), sourceId(), m_now); !paid)
             return paid.error();
     }

@@ -1,43 +1,73 @@
 #include "StripeEvent.h"
 
-#include <QJsonDocument>
-#include <QJsonParseError>
-#include <QRegularExpression>
-
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
+namespace {
+
+// evt_ and 1 to 250 of [A-Za-z0-9_].
+bool isEventId(const QString &id)
+{
+    if (!id.startsWith(u"evt_") || id.size() < 5 || id.size() > 254)
+        return false;
+    for (qsizetype i = 4; i < id.size(); ++i) {
+        const char16_t c = id[i].unicode();
+        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'))
+            return false;
+    }
+    return true;
+}
+
+Result<JsonView> parseEvent(const QByteArray &payload, JsonDocument &document)
+{
+    Result<JsonView> root = document.parse(payload);
+    if (!root || !root->isObject())
+        return Error{ErrorCode::InvalidInput, u"the body is not a JSON object"_s};
+    if (root->value("object").toString() != u"event")
+        return Error{ErrorCode::InvalidInput, u"the body is not a Stripe event (object is not \"event\")"_s};
+    return root;
+}
+
+} // namespace
+
 Result<StripeEvent> StripeEvent::parse(const QByteArray &payload)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return Error{ErrorCode::InvalidInput, u"the body is not a JSON object"_s};
-    const QJsonObject root = document.object();
-    if (root.value(u"object"_s).toString() != u"event")
-        return Error{ErrorCode::InvalidInput, u"the body is not a Stripe event (object is not \"event\")"_s};
+    // Reused by every parse on this thread: the envelope keeps nothing of it.
+    thread_local JsonDocument document;
+    Result<JsonView> root = parseEvent(payload, document);
+    if (!root)
+        return root.error();
 
     StripeEvent event;
-    event.id = root.value(u"id"_s).toString();
-    event.type = root.value(u"type"_s).toString();
-    event.created = root.value(u"created"_s).toInteger(-1);
-    event.livemode = root.value(u"livemode"_s).toBool();
-    event.apiVersion = root.value(u"api_version"_s).toString();
-    const QJsonObject data = root.value(u"data"_s).toObject();
-    event.object = data.value(u"object"_s).toObject();
-    event.previousAttributes = data.value(u"previous_attributes"_s).toObject();
+    event.id = root->value("id").toString();
+    event.type = root->value("type").toString();
+    event.created = root->value("created").toInteger(-1);
+    event.livemode = root->value("livemode").toBool();
+    event.apiVersion = root->value("api_version").toString();
+    const JsonView object = root->value("data").value("object");
+    event.objectId = object.value("id").toString();
 
-    static const QRegularExpression idPattern(u"^evt_[A-Za-z0-9_]{1,250}$"_s);
-    if (!idPattern.match(event.id).hasMatch())
+    if (!isEventId(event.id))
         return Error{ErrorCode::InvalidInput, u"the event id is missing or not evt_…"_s};
     if (event.type.isEmpty() || event.type.size() > 200)
         return Error{ErrorCode::InvalidInput, u"the event type is missing"_s};
-    if (event.created < 0 || !root.value(u"livemode"_s).isBool())
+    if (event.created < 0 || !root->value("livemode").isBool())
         return Error{ErrorCode::InvalidInput, u"the event has no created time or livemode"_s};
-    if (event.object.isEmpty())
+    if (!object.isObject() || object.size() == 0)
         return Error{ErrorCode::InvalidInput, u"the event has no data.object"_s};
     return event;
+}
+
+Result<JsonView> StripeEvent::dataObject(const QByteArray &payload, JsonDocument &document)
+{
+    Result<JsonView> root = parseEvent(payload, document);
+    if (!root)
+        return root.error();
+    const JsonView object = root->value("data").value("object");
+    if (!object.isObject() || object.size() == 0)
+        return Error{ErrorCode::InvalidInput, u"the event has no data.object"_s};
+    return object;
 }
 
 } // namespace billing

@@ -2,32 +2,23 @@
 
 #include "db/SqlValues.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
-Result<QString> tenantForSubscription(const QJsonObject &subscription, TenantStore &tenants)
+Result<QString> tenantForSubscription(const JsonView &subscription, TenantStore &tenants)
 {
-    const QString fromMetadata =
-        subscription.value(u"metadata"_s).toObject().value(u"tenant_id"_s).toString();
+    const QString fromMetadata = subscription.value("metadata").value("tenant_id").toString();
     if (!fromMetadata.isEmpty())
         return fromMetadata;
-    return tenants.tenantForCustomer(stripeId(subscription.value(u"customer"_s)));
+    return tenants.tenantForCustomer(stripeId(subscription.value("customer")));
 }
 
-Result<QString> tenantForInvoice(const QJsonObject &invoice, const QString &subscriptionId,
+Result<QString> tenantForInvoice(const JsonView &invoice, const QString &subscriptionId,
                                  SubscriptionStore &subscriptions, TenantStore &tenants)
 {
-    const QString fromMetadata = invoice.value(u"parent"_s)
-                                     .toObject()
-                                     .value(u"subscription_details"_s)
-                                     .toObject()
-                                     .value(u"metadata"_s)
-                                     .toObject()
-                                     .value(u"tenant_id"_s)
-                                     .toString();
+    const QString fromMetadata =
+        invoice.value("parent").value("subscription_details").value("metadata").value("tenant_id").toString();
     if (!fromMetadata.isEmpty())
         return fromMetadata;
     if (!subscriptionId.isEmpty()) {
@@ -37,24 +28,16 @@ Result<QString> tenantForInvoice(const QJsonObject &invoice, const QString &subs
         if (!state->tenantId.isEmpty())
             return state->tenantId;
     }
-    return tenants.tenantForCustomer(stripeId(invoice.value(u"customer"_s)));
+    return tenants.tenantForCustomer(stripeId(invoice.value("customer")));
 }
 
-QString planOfSubscription(const QJsonObject &subscription, const PlanCatalog &plans)
+QString planOfSubscription(const JsonView &subscription, const PlanCatalog &plans)
 {
-    const QString priceId = subscription.value(u"items"_s)
-                                .toObject()
-                                .value(u"data"_s)
-                                .toArray()
-                                .first()
-                                .toObject()
-                                .value(u"price"_s)
-                                .toObject()
-                                .value(u"id"_s)
-                                .toString();
+    const QString priceId =
+        subscription.value("items").value("data").first().value("price").value("id").toString();
     QString plan = plans.planForPrice(priceId);
     if (plan.isEmpty())
-        plan = subscription.value(u"metadata"_s).toObject().value(u"plan"_s).toString();
+        plan = subscription.value("metadata").value("plan").toString();
     if (plan == u"custom")
         plan.clear();
     return plan;

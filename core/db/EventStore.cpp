@@ -28,7 +28,7 @@ Result<EventStore::Received> EventStore::insertIfNew(const StripeEvent &event, c
         "warning) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (stripe_event_id) DO NOTHING"_s,
         {event.id, event.type, nullable(event.apiVersion), event.livemode, event.created,
-         nullable(event.objectId()), delivery.payload, delivery.source, nullableIndex(delivery.secretIndex),
+         nullable(event.objectId), delivery.payload, delivery.source, nullableIndex(delivery.secretIndex),
          now, now, expectedStatus, nullable(delivery.warning)});
     if (!inserted)
         return inserted.error();
@@ -69,7 +69,7 @@ Result<void> EventStore::recordFailure(const StripeEvent &event, const Delivery 
         "attempts = payment_events.attempts + 1, error = excluded.error "
         "WHERE payment_events.status NOT IN ('processed', 'ignored')"_s,
         {event.id, event.type, nullable(event.apiVersion), event.livemode, event.created,
-         nullable(event.objectId()), delivery.payload, delivery.source, nullableIndex(delivery.secretIndex),
+         nullable(event.objectId), delivery.payload, delivery.source, nullableIndex(delivery.secretIndex),
          now, error.left(2000), nullable(delivery.warning)});
     if (!recorded)
         return recorded.error();

@@ -2,35 +2,28 @@
 
 #include "SqlValues.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
-QString InvoiceStore::subscriptionOf(const QJsonObject &invoice)
+QString InvoiceStore::subscriptionOf(const JsonView &invoice)
 {
-    const QString direct = stripeId(invoice.value(u"subscription"_s));
+    const QString direct = stripeId(invoice.value("subscription"));
     if (!direct.isEmpty())
         return direct;
-    return stripeId(invoice.value(u"parent"_s)
-                        .toObject()
-                        .value(u"subscription_details"_s)
-                        .toObject()
-                        .value(u"subscription"_s));
+    return stripeId(invoice.value("parent").value("subscription_details").value("subscription"));
 }
 
-qint64 InvoiceStore::servicePeriodEnd(const QJsonObject &invoice)
+qint64 InvoiceStore::servicePeriodEnd(const JsonView &invoice)
 {
-    const QJsonObject line =
-        invoice.value(u"lines"_s).toObject().value(u"data"_s).toArray().first().toObject();
-    const QJsonValue lineEnd = line.value(u"period"_s).toObject().value(u"end"_s);
-    return lineEnd.isDouble() ? lineEnd.toInteger() : invoice.value(u"period_end"_s).toInteger();
+    const JsonView line = invoice.value("lines").value("data").first();
+    const JsonView lineEnd = line.value("period").value("end");
+    return lineEnd.isNumber() ? lineEnd.toInteger() : invoice.value("period_end").toInteger();
 }
 
-Result<void> InvoiceStore::upsert(const QJsonObject &invoice, const QString &tenantId, qint64 now)
+Result<void> InvoiceStore::upsert(const JsonView &invoice, const QString &tenantId, qint64 now)
 {
-    const QJsonObject transitions = invoice.value(u"status_transitions"_s).toObject();
+    const JsonView transitions = invoice.value("status_transitions");
     Result<SqlRows> query = runQuery(
         m_db, u"cannot store the invoice"_s,
         u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, tenant_id, "
@@ -56,25 +49,25 @@ Result<void> InvoiceStore::upsert(const QJsonObject &invoice, const QString &ten
         "next_payment_attempt = excluded.next_payment_attempt, hosted_invoice_url = "
         "excluded.hosted_invoice_url, "
         "paid_at = COALESCE(invoices.paid_at, excluded.paid_at), updated_at = excluded.updated_at"_s,
-        {invoice.value(u"id"_s).toString(),
-         stripeId(invoice.value(u"customer"_s)),
+        {invoice.value("id").toString(),
+         stripeId(invoice.value("customer")),
          nullString(subscriptionOf(invoice)),
          nullString(tenantId),
-         nullString(invoice.value(u"number"_s).toString()),
-         nullString(invoice.value(u"status"_s).toString()),
-         nullString(invoice.value(u"billing_reason"_s).toString()),
-         invoice.value(u"currency"_s).toString(),
-         invoice.value(u"amount_due"_s).toInteger(),
-         invoice.value(u"amount_paid"_s).toInteger(),
-         invoice.value(u"amount_remaining"_s).toInteger(),
-         invoice.value(u"attempt_count"_s).toInt(),
-         nullInteger(invoice.value(u"next_payment_attempt"_s)),
-         nullString(invoice.value(u"hosted_invoice_url"_s).toString()),
-         nullInteger(invoice.value(u"period_start"_s)),
-         nullInteger(invoice.value(u"period_end"_s)),
-         nullInteger(transitions.value(u"paid_at"_s)),
-         invoice.value(u"livemode"_s).toBool(),
-         invoice.value(u"created"_s).toInteger(),
+         nullString(invoice.value("number").toString()),
+         nullString(invoice.value("status").toString()),
+         nullString(invoice.value("billing_reason").toString()),
+         invoice.value("currency").toString(),
+         invoice.value("amount_due").toInteger(),
+         invoice.value("amount_paid").toInteger(),
+         invoice.value("amount_remaining").toInteger(),
+         invoice.value("attempt_count").toInt(),
+         nullInteger(invoice.value("next_payment_attempt")),
+         nullString(invoice.value("hosted_invoice_url").toString()),
+         nullInteger(invoice.value("period_start")),
+         nullInteger(invoice.value("period_end")),
+         nullInteger(transitions.value("paid_at")),
+         invoice.value("livemode").toBool(),
+         invoice.value("created").toInteger(),
          now,
          now});
     return query ? Result<void>() : Result<void>(query.error());
@@ -90,20 +83,19 @@ Result<QString> InvoiceStore::status(const QString &invoiceId)
     return rows->next() ? rows->value(0).toString() : QString();
 }
 
-Result<bool> InvoiceStore::recordPayment(const QJsonObject &invoice, const QString &tenantId,
+Result<bool> InvoiceStore::recordPayment(const JsonView &invoice, const QString &tenantId,
                                          const QString &eventId, qint64 now)
 {
-    const QJsonValue paidAt = invoice.value(u"status_transitions"_s).toObject().value(u"paid_at"_s);
-    Result<SqlRows> query =
-        runQuery(m_db, u"cannot record the payment"_s,
-                 u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, "
-                 u"tenant_id, amount, "
-                 "currency, paid_at, stripe_event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                 "ON CONFLICT (stripe_invoice_id) DO NOTHING"_s,
-                 {invoice.value(u"id"_s).toString(), stripeId(invoice.value(u"customer"_s)),
-                  nullString(subscriptionOf(invoice)), nullString(tenantId),
-                  invoice.value(u"amount_paid"_s).toInteger(), invoice.value(u"currency"_s).toString(),
-                  paidAt.isDouble() ? paidAt.toInteger() : now, eventId, now});
+    const JsonView paidAt = invoice.value("status_transitions").value("paid_at");
+    Result<SqlRows> query = runQuery(
+        m_db, u"cannot record the payment"_s,
+        u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, "
+        u"tenant_id, amount, "
+        "currency, paid_at, stripe_event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (stripe_invoice_id) DO NOTHING"_s,
+        {invoice.value("id").toString(), stripeId(invoice.value("customer")),
+         nullString(subscriptionOf(invoice)), nullString(tenantId), invoice.value("amount_paid").toInteger(),
+         invoice.value("currency").toString(), paidAt.isNumber() ? paidAt.toInteger() : now, eventId, now});
     if (!query)
         return query.error();
     return query->numRowsAffected() > 0;

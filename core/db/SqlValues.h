@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QJsonObject>
-#include <QJsonValue>
+#include "common/JsonView.h"
+
 #include <QVariant>
 
 namespace billing {
@@ -12,9 +12,9 @@ inline QVariant nullString(const QString &text)
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
 }
 
-inline QVariant nullInteger(const QJsonValue &value)
+inline QVariant nullInteger(const JsonView &value)
 {
-    return value.isDouble() ? QVariant(value.toInteger()) : QVariant(QMetaType::fromType<qint64>());
+    return value.isNumber() ? QVariant(value.toInteger()) : QVariant(QMetaType::fromType<qint64>());
 }
 
 inline QVariant nullInteger(qint64 value, bool present)
@@ -23,9 +23,9 @@ inline QVariant nullInteger(qint64 value, bool present)
 }
 
 // An expandable Stripe field: the id, or the object with an id when expanded.
-inline QString stripeId(const QJsonValue &value)
+inline QString stripeId(const JsonView &value)
 {
-    return value.isObject() ? value.toObject().value(QLatin1String("id")).toString() : value.toString();
+    return value.isObject() ? value.value("id").toString() : value.toString();
 }
 
 } // namespace billing

@@ -2,8 +2,6 @@
 
 #include "SqlValues.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace billing {
@@ -20,19 +18,18 @@ bool SubscriptionStore::isTerminal(const QString &status)
     return status == u"canceled" || status == u"incomplete_expired";
 }
 
-Result<bool> SubscriptionStore::applySnapshot(const QJsonObject &subscription, const QString &tenantId,
+Result<bool> SubscriptionStore::applySnapshot(const JsonView &subscription, const QString &tenantId,
                                               const QString &plan, qint64 eventCreated,
                                               const QString &eventId, qint64 now)
 {
-    const QJsonObject item =
-        subscription.value(u"items"_s).toObject().value(u"data"_s).toArray().first().toObject();
-    const QJsonObject price = item.value(u"price"_s).toObject();
+    const JsonView item = subscription.value("items").value("data").first();
+    const JsonView price = item.value("price");
     // The period is on the subscription before API version 2025-03, on its items after.
-    auto period = [&](const QString &key) {
-        const QJsonValue top = subscription.value(key);
-        return nullInteger(top.isDouble() ? top : item.value(key));
+    auto period = [&](std::string_view key) {
+        const JsonView top = subscription.value(key);
+        return nullInteger(top.isNumber() ? top : item.value(key));
     };
-    const QString status = subscription.value(u"status"_s).toString();
+    const QString status = subscription.value("status").toString();
 
     Result<SqlRows> query = runQuery(
         m_db, u"cannot store the subscription"_s,
@@ -62,24 +59,24 @@ Result<bool> SubscriptionStore::applySnapshot(const QJsonObject &subscription, c
         "     AND (excluded.state_rank > subscriptions.state_rank"
         "          OR (excluded.state_rank = subscriptions.state_rank"
         "              AND COALESCE(excluded.current_period_end, 0) >= COALESCE(subscriptions.current_period_end, 0)))))"_s,
-        {subscription.value(u"id"_s).toString(),
+        {subscription.value("id").toString(),
          nullString(tenantId),
-         stripeId(subscription.value(u"customer"_s)),
-         nullString(price.value(u"id"_s).toString()),
+         stripeId(subscription.value("customer")),
+         nullString(price.value("id").toString()),
          nullString(plan),
          status,
-         nullString(subscription.value(u"currency"_s).toString()),
-         nullInteger(price.value(u"unit_amount"_s)),
-         nullString(price.value(u"recurring"_s).toObject().value(u"interval"_s).toString()),
-         period(u"current_period_start"_s),
-         period(u"current_period_end"_s),
-         subscription.value(u"cancel_at_period_end"_s).toBool(),
-         nullInteger(subscription.value(u"cancel_at"_s)),
-         nullInteger(subscription.value(u"canceled_at"_s)),
-         nullInteger(subscription.value(u"ended_at"_s)),
-         nullInteger(subscription.value(u"trial_start"_s)),
-         nullInteger(subscription.value(u"trial_end"_s)),
-         subscription.value(u"livemode"_s).toBool(),
+         nullString(subscription.value("currency").toString()),
+         nullInteger(price.value("unit_amount")),
+         nullString(price.value("recurring").value("interval").toString()),
+         period("current_period_start"),
+         period("current_period_end"),
+         subscription.value("cancel_at_period_end").toBool(),
+         nullInteger(subscription.value("cancel_at")),
+         nullInteger(subscription.value("canceled_at")),
+         nullInteger(subscription.value("ended_at")),
+         nullInteger(subscription.value("trial_start")),
+         nullInteger(subscription.value("trial_end")),
+         subscription.value("livemode").toBool(),
          eventId,
          eventCreated,
          statusRank(status),

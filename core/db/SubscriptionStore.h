@@ -1,8 +1,7 @@
 #pragma once
 
 #include "Database.h"
-
-#include <QJsonObject>
+#include "common/JsonView.h"
 
 namespace billing {
 
@@ -36,7 +35,7 @@ public:
     static bool isTerminal(const QString &status);
 
     // Returns whether the snapshot was applied (false: an older or same state).
-    Result<bool> applySnapshot(const QJsonObject &subscription, const QString &tenantId, const QString &plan,
+    Result<bool> applySnapshot(const JsonView &subscription, const QString &tenantId, const QString &plan,
                                qint64 eventCreated, const QString &eventId, qint64 now);
     // A row for a subscription known only by id (checkout completed first);
     // any real snapshot replaces it.

@@ -125,13 +125,16 @@ void emptyDatabase()
     FUZZ_CHECK(execSql(db.value(), u"COMMIT"_s).ok());
 }
 
-void checkParsed(const StripeEvent &event)
+void checkParsed(const StripeEvent &event, const QByteArray &payload)
 {
     static const QRegularExpression idPattern(u"^evt_[A-Za-z0-9_]{1,250}$"_s);
     FUZZ_CHECK(idPattern.match(event.id).hasMatch());
     FUZZ_CHECK(!event.type.isEmpty() && event.type.size() <= 200);
     FUZZ_CHECK(event.created >= 0);
-    FUZZ_CHECK(!event.object.isEmpty());
+    JsonDocument document;
+    const Result<JsonView> object = StripeEvent::dataObject(payload, document);
+    FUZZ_CHECK(object.ok() && object->isObject() && object->size() > 0);
+    FUZZ_CHECK(event.objectId == object->value("id").toString());
 }
 
 // Returns whether the test-mode installation admits the payload.
@@ -139,7 +142,7 @@ bool checkAdmission(const QByteArray &payload)
 {
     const Result<StripeEvent> parsed = StripeEvent::parse(payload);
     if (parsed)
-        checkParsed(parsed.value());
+        checkParsed(parsed.value(), payload);
 
     for (const EventProcessor *processor : {fixture().testMode.get(), fixture().liveMode.get()}) {
         EventProcessor::Admitted admitted;

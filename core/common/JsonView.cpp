@@ -1,0 +1,232 @@
+#include "JsonView.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <simdjson.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+namespace {
+
+namespace dom = simdjson::dom;
+using dom::element_type;
+
+static_assert(sizeof(dom::element) == sizeof(std::array<std::byte, 16>) &&
+                  std::is_trivially_copyable_v<dom::element>,
+              "JsonView stores a simdjson::dom::element as 16 bytes");
+
+// The parser's buffers are reused by every parse on its thread; the results
+// live in each JsonDocument.
+dom::parser &threadParser()
+{
+    thread_local dom::parser parser;
+    return parser;
+}
+
+// QJsonValue's rule (QJsonValue::toInteger): a double counts when it is integral
+// and representable.
+bool integralDouble(double value, qint64 *result)
+{
+    // 2^63 is exactly representable; every double below it converts safely.
+    constexpr double limit = 9223372036854775808.0;
+    if (!(value >= -limit && value < limit) || std::trunc(value) != value)
+        return false;
+    *result = qint64(value);
+    return true;
+}
+
+} // namespace
+
+JsonView JsonView::of(const dom::element &element)
+{
+    JsonView view;
+    view.m_element = std::bit_cast<Element>(element);
+    view.m_defined = true;
+    return view;
+}
+
+dom::element JsonView::asElement() const
+{
+    return std::bit_cast<dom::element>(m_element);
+}
+
+JsonView JsonView::value(std::string_view key) const
+{
+    dom::object object;
+    dom::element found;
+    if (!m_defined || asElement().get_object().get(object) != simdjson::SUCCESS ||
+        object.at_key(key).get(found) != simdjson::SUCCESS) {
+        return {};
+    }
+    return of(found);
+}
+
+JsonView JsonView::at(qsizetype index) const
+{
+    dom::array array;
+    dom::element found;
+    if (!m_defined || index < 0 || asElement().get_array().get(array) != simdjson::SUCCESS ||
+        array.at(size_t(index)).get(found) != simdjson::SUCCESS) {
+        return {};
+    }
+    return of(found);
+}
+
+qsizetype JsonView::size() const
+{
+    if (!m_defined)
+        return 0;
+    dom::object object;
+    if (asElement().get_object().get(object) == simdjson::SUCCESS)
+        return qsizetype(object.size());
+    dom::array array;
+    if (asElement().get_array().get(array) == simdjson::SUCCESS)
+        return qsizetype(array.size());
+    return 0;
+}
+
+bool JsonView::isNull() const
+{
+    return m_defined && asElement().type() == element_type::NULL_VALUE;
+}
+
+bool JsonView::isBool() const
+{
+    return m_defined && asElement().type() == element_type::BOOL;
+}
+
+bool JsonView::isNumber() const
+{
+    if (!m_defined)
+        return false;
+    const element_type type = asElement().type();
+    return type == element_type::INT64 || type == element_type::UINT64 || type == element_type::DOUBLE;
+}
+
+bool JsonView::isString() const
+{
+    return m_defined && asElement().type() == element_type::STRING;
+}
+
+bool JsonView::isArray() const
+{
+    return m_defined && asElement().type() == element_type::ARRAY;
+}
+
+bool JsonView::isObject() const
+{
+    return m_defined && asElement().type() == element_type::OBJECT;
+}
+
+QString JsonView::toString() const
+{
+    if (!isString())
+        return {};
+    const std::string_view text = asElement().get_string().value_unsafe();
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+bool JsonView::toBool(bool defaultValue) const
+{
+    return isBool() ? asElement().get_bool().value_unsafe() : defaultValue;
+}
+
+qint64 JsonView::toInteger(qint64 defaultValue) const
+{
+    if (!m_defined)
+        return defaultValue;
+    const dom::element value = asElement();
+    switch (value.type()) {
+    case element_type::INT64: return value.get_int64().value_unsafe();
+    case element_type::UINT64: {
+        // Only values above INT64_MAX are stored unsigned; as a double, Qt
+        // rounds them to 2^63 or more, which does not fit either.
+        return defaultValue;
+    }
+    case element_type::DOUBLE: {
+        qint64 integral = 0;
+        return integralDouble(value.get_double().value_unsafe(), &integral) ? integral : defaultValue;
+    }
+    default: return defaultValue;
+    }
+}
+
+int JsonView::toInt(int defaultValue) const
+{
+    constexpr qint64 missing = std::numeric_limits<qint64>::min();
+    const qint64 value = toInteger(missing);
+    if (value == missing || value < std::numeric_limits<int>::min() ||
+        value > std::numeric_limits<int>::max())
+        return defaultValue;
+    return int(value);
+}
+
+QJsonValue JsonView::toJsonValue() const
+{
+    if (!m_defined)
+        return QJsonValue(QJsonValue::Undefined);
+    const dom::element value = asElement();
+    switch (value.type()) {
+    case element_type::NULL_VALUE: return QJsonValue(QJsonValue::Null);
+    case element_type::BOOL: return value.get_bool().value_unsafe();
+    case element_type::INT64: return QJsonValue(qint64(value.get_int64().value_unsafe()));
+    case element_type::UINT64: return double(value.get_uint64().value_unsafe());
+    case element_type::DOUBLE: return value.get_double().value_unsafe();
+    case element_type::STRING: return toString();
+    case element_type::ARRAY: {
+        dom::array items;
+        QJsonArray array;
+        if (value.get_array().get(items) == simdjson::SUCCESS) {
+            for (const dom::element item : items)
+                array.append(of(item).toJsonValue());
+        }
+        return array;
+    }
+    case element_type::OBJECT: {
+        dom::object fields;
+        QJsonObject object;
+        if (value.get_object().get(fields) != simdjson::SUCCESS)
+            return object;
+        for (const dom::key_value_pair field : fields) {
+            const QString key = QString::fromUtf8(field.key.data(), qsizetype(field.key.size()));
+            // The first of a repeated key counts, as in value().
+            if (!object.contains(key))
+                object.insert(key, of(field.value).toJsonValue());
+        }
+        return object;
+    }
+    }
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+JsonDocument::JsonDocument()
+    : m_document(std::make_unique<dom::document>())
+{}
+
+JsonDocument::~JsonDocument() = default;
+JsonDocument::JsonDocument(JsonDocument &&) noexcept = default;
+JsonDocument &JsonDocument::operator=(JsonDocument &&) noexcept = default;
+
+Result<JsonView> JsonDocument::parse(QByteArrayView json)
+{
+    if (!m_document)
+        m_document = std::make_unique<dom::document>();
+    dom::element root;
+    // Copies json into the parser's padded buffer: simdjson reads past the end.
+    const simdjson::error_code error =
+        threadParser().parse_into_document(*m_document, json.data(), size_t(json.size())).get(root);
+    if (error != simdjson::SUCCESS)
+        return Error{ErrorCode::InvalidInput,
+                     u"not valid JSON: "_s + QString::fromUtf8(simdjson::error_message(error))};
+    return JsonView::of(root);
+}
+
+} // namespace billing
