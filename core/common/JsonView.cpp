@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 using namespace Qt::StringLiterals;
@@ -22,6 +23,10 @@ using dom::element_type;
 static_assert(sizeof(dom::element) == sizeof(std::array<std::byte, 16>) &&
                   std::is_trivially_copyable_v<dom::element>,
               "JsonView stores a simdjson::dom::element as 16 bytes");
+
+// Texts up to this size reuse their thread's parser and their document's
+// memory; Stripe's objects are a few KiB.
+constexpr size_t kRetainedCapacity = 64 * 1024;
 
 // The parser's buffers are reused by every parse on its thread; the results
 // live in each JsonDocument.
@@ -217,12 +222,18 @@ JsonDocument &JsonDocument::operator=(JsonDocument &&) noexcept = default;
 
 Result<JsonView> JsonDocument::parse(QByteArrayView json)
 {
-    if (!m_document)
+    // Buffers grow to the largest text parsed (about 14 bytes per byte of
+    // JSON); those of a large one, up to the 1 MiB a webhook may be, are not
+    // kept for the small ones after it.
+    const bool large = size_t(json.size()) > kRetainedCapacity;
+    if (!m_document || (!large && m_document->capacity() > kRetainedCapacity))
         m_document = std::make_unique<dom::document>();
+    std::optional<dom::parser> oneOff;
+    dom::parser &parser = large ? oneOff.emplace() : threadParser();
     dom::element root;
     // Copies json into the parser's padded buffer: simdjson reads past the end.
     const simdjson::error_code error =
-        threadParser().parse_into_document(*m_document, json.data(), size_t(json.size())).get(root);
+        parser.parse_into_document(*m_document, json.data(), size_t(json.size())).get(root);
     if (error != simdjson::SUCCESS)
         return Error{ErrorCode::InvalidInput,
                      u"not valid JSON: "_s + QString::fromUtf8(simdjson::error_message(error))};

@@ -203,6 +203,15 @@ void TestJsonView::parsingAgainReusesTheDocument()
     const billing::Result<JsonView> third = document.parse(R"({"id":"in_third"})");
     QVERIFY(third.ok());
     QCOMPARE(third->value("id").toString(), u"in_third"_s);
+    // One beyond the size whose memory is kept, then a small one again.
+    const QByteArray large = R"({"id":"in_large","pad":")" + QByteArray(200 * 1024, 'x') + R"("})";
+    const billing::Result<JsonView> big = document.parse(large);
+    QVERIFY(big.ok());
+    QCOMPARE(big->value("id").toString(), u"in_large"_s);
+    QCOMPARE(big->value("pad").toString().size(), 200 * 1024);
+    const billing::Result<JsonView> small = document.parse(R"({"id":"in_small"})");
+    QVERIFY(small.ok());
+    QCOMPARE(small->value("id").toString(), u"in_small"_s);
 }
 
 QTEST_GUILESS_MAIN(TestJsonView)
