@@ -48,6 +48,58 @@ bool integralDouble(double value, qint64 *result)
     return true;
 }
 
+// The value of the four hex digits at json[at], or -1.
+int hexUnit(QByteArrayView json, qsizetype at)
+{
+    if (at + 4 > json.size())
+        return -1;
+    int unit = 0;
+    for (qsizetype i = at; i < at + 4; ++i) {
+        const char c = json[i];
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0)
+            return -1;
+        unit = unit * 16 + digit;
+    }
+    return unit;
+}
+
+// json with each \u escape of a lone UTF-16 surrogate replaced by \ufffd.
+// Escapes are read in pairs from each backslash, so an escaped backslash
+// followed by "ud800" is left alone.
+QByteArray withLoneSurrogatesReplaced(QByteArrayView json)
+{
+    QByteArray mended;
+    mended.reserve(json.size());
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        if (json[i] != '\\' || i + 1 == json.size()) {
+            mended += json[i];
+            continue;
+        }
+        const int unit = json[i + 1] == 'u' ? hexUnit(json, i + 2) : -1;
+        if (unit < 0xD800 || unit > 0xDFFF) { // not a surrogate: the escape as it is
+            const qsizetype length = unit < 0 ? 2 : 6;
+            mended += json.sliced(i, length);
+            i += length - 1;
+            continue;
+        }
+        const bool paired = unit <= 0xDBFF && i + 12 <= json.size() && json[i + 6] == '\\' &&
+                            json[i + 7] == 'u' && hexUnit(json, i + 8) >= 0xDC00 &&
+                            hexUnit(json, i + 8) <= 0xDFFF;
+        if (paired) {
+            mended += json.sliced(i, 12);
+            i += 11;
+        } else {
+            mended += "\\ufffd";
+            i += 5;
+        }
+    }
+    return mended;
+}
+
 } // namespace
 
 JsonView JsonView::of(const dom::element &element)
@@ -222,6 +274,9 @@ JsonDocument &JsonDocument::operator=(JsonDocument &&) noexcept = default;
 
 Result<JsonView> JsonDocument::parse(QByteArrayView json)
 {
+    // Qt's parser skips a UTF-8 byte order mark; simdjson leaves that to us.
+    if (json.startsWith("\xEF\xBB\xBF"))
+        json = json.sliced(3);
     // Buffers grow to the largest text parsed (about 14 bytes per byte of
     // JSON); those of a large one, up to the 1 MiB a webhook may be, are not
     // kept for the small ones after it.
@@ -232,8 +287,17 @@ Result<JsonView> JsonDocument::parse(QByteArrayView json)
     dom::parser &parser = large ? oneOff.emplace() : threadParser();
     dom::element root;
     // Copies json into the parser's padded buffer: simdjson reads past the end.
-    const simdjson::error_code error =
+    simdjson::error_code error =
         parser.parse_into_document(*m_document, json.data(), size_t(json.size())).get(root);
+    if (error == simdjson::STRING_ERROR) {
+        // Perhaps a \uD800-\uDFFF escape without its pair: valid JSON that
+        // simdjson refuses and Qt reads. Read it as U+FFFD instead.
+        const QByteArray mended = withLoneSurrogatesReplaced(json);
+        if (QByteArrayView(mended) != json) {
+            error =
+                parser.parse_into_document(*m_document, mended.constData(), size_t(mended.size())).get(root);
+        }
+    }
     if (error != simdjson::SUCCESS)
         return Error{ErrorCode::InvalidInput,
                      u"not valid JSON: "_s + QString::fromUtf8(simdjson::error_message(error))};

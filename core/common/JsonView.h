@@ -63,11 +63,13 @@ private:
 };
 
 // One parsed JSON text (simdjson: validated as UTF-8 and JSON, nesting up to
-// 1024 levels). Parsing again reuses its memory. Where it differs from
-// QJsonDocument: an integer beyond 64 bits is an error rather than a double,
-// so are an unknown escape and a raw control character in a string (Qt lets
-// them through), and of a repeated key the first counts, not the last.
-// Stripe sends none of these (tst_jsonview checks each).
+// 1024 levels). Parsing again reuses its memory. A leading byte order mark
+// is skipped, as Qt does. Where it differs from QJsonDocument: an integer
+// beyond 64 bits is an error rather than a double, so are an unknown escape
+// and a raw control character in a string (Qt lets them through); an escaped
+// lone UTF-16 surrogate reads as U+FFFD (Qt keeps the lone code unit); of a
+// repeated key the first counts, not the last. Stripe sends none of these
+// (tst_jsonview checks each).
 class JsonDocument
 {
 public:
