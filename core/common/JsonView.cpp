@@ -277,6 +277,9 @@ Result<JsonView> JsonDocument::parse(QByteArrayView json)
     // Qt's parser skips a UTF-8 byte order mark; simdjson leaves that to us.
     if (json.startsWith("\xEF\xBB\xBF"))
         json = json.sliced(3);
+    // Also keeps a null view's data pointer from simdjson's memcpy.
+    if (json.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"not valid JSON: the text is empty"_s};
     // Buffers grow to the largest text parsed (about 14 bytes per byte of
     // JSON); those of a large one, up to the 1 MiB a webhook may be, are not
     // kept for the small ones after it.

@@ -143,6 +143,8 @@ void TestJsonView::rejectsWhatQtRejects_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::newRow("empty") << ""_ba;
+    QTest::newRow("null") << QByteArray(); // an empty HTTP body
+    QTest::newRow("byte order mark only") << "\xEF\xBB\xBF"_ba;
     QTest::newRow("whitespace only") << "  \n"_ba;
     QTest::newRow("unterminated object") << R"({"a":1)"_ba;
     QTest::newRow("unterminated string") << R"({"a":"b})"_ba;
