@@ -62,6 +62,7 @@ private Q_SLOTS:
     void connectionsLeaveCheckpointsAloneWhenTold();
     void logGrowsWithoutCheckpoints();
     void checkpointerKeepsTheLogSmall();
+    void logFileShrinksBackAfterARestart();
 };
 
 void TestWalCheckpointer::connectionsLeaveCheckpointsAloneWhenTold()
@@ -115,6 +116,41 @@ void TestWalCheckpointer::checkpointerKeepsTheLogSmall()
     QVERIFY(check.exec(u"SELECT COUNT(*) FROM rows"_s) && check.next());
     QCOMPARE(check.value(0).toInt(), kTransactions);
     QSqlDatabase db = database.connection().value();
+    QCOMPARE(test::integrityCheck(db), u"ok"_s);
+}
+
+void TestWalCheckpointer::logFileShrinksBackAfterARestart()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"billing.sqlite3"_s);
+    Database database(DatabaseUrl::sqliteFile(path));
+    database.setAutomaticCheckpoints(false);
+    QSqlDatabase db = database.connection().value();
+    QSqlQuery query(db);
+    QVERIFY(query.exec(u"PRAGMA synchronous = OFF"_s)); // no fsync: about the file's size only
+    QVERIFY(query.exec(u"CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"_s));
+    QSqlQuery insert(db);
+    QVERIFY(insert.prepare(u"INSERT INTO rows (body) VALUES (?)"_s));
+    // A burst without checkpoints: the log grows past the limit.
+    const qint64 burstBytes = Database::kWalSizeLimitBytes * 3 / 2;
+    for (qint64 written = 0; written < burstBytes; written += 256 * 1024) {
+        insert.addBindValue(QByteArray(256 * 1024, 'x'));
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+    }
+    const qint64 grown = QFileInfo(path + u"-wal"_s).size();
+    QVERIFY2(grown > burstBytes, qPrintable(QString::number(grown)));
+
+    // What the checkpointer does past its threshold; the next commit starts
+    // the log over and cuts the file back.
+    QVERIFY(query.exec(u"PRAGMA wal_checkpoint(RESTART)"_s) && query.next());
+    QCOMPARE(query.value(0).toInt(), 0); // not busy: the log may start over
+    query.finish();
+    insert.addBindValue(QByteArray(1000, 'y'));
+    QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+    const qint64 after = QFileInfo(path + u"-wal"_s).size();
+    QVERIFY2(after <= Database::kWalSizeLimitBytes, qPrintable(QString::number(after)));
+    QVERIFY(query.exec(u"SELECT COUNT(*) FROM rows"_s) && query.next());
+    QVERIFY(query.value(0).toInt() > 384);
     QCOMPARE(test::integrityCheck(db), u"ok"_s);
 }
 
