@@ -346,9 +346,6 @@ Result<void> Database::configure(QSqlDatabase &db)
         // Savepoint (statement) journals in memory: one per event in a batch
         // would otherwise be a temporary file written and deleted each time.
         u"PRAGMA temp_store = MEMORY"_s,
-        // A sustained burst of webhooks grew the log to ~700 MB, and the
-        // file stayed that size until the service stopped.
-        u"PRAGMA journal_size_limit = %1"_s.arg(kWalSizeLimitBytes),
     };
     for (const QString &pragma : pragmas) {
         if (Result<void> done = execSql(db, pragma); !done)

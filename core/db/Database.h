@@ -49,10 +49,6 @@ public:
     const DatabaseUrl &url() const { return m_url; }
 
     static constexpr int kBusyTimeoutMs = 10000;
-    // SQLite's log file keeps the largest size it reached; the first commit
-    // after the log starts over cuts it back to this (WalCheckpointer starts
-    // it over past the same size).
-    static constexpr qint64 kWalSizeLimitBytes = 64 * 1024 * 1024;
 
 private:
     Result<void> configure(QSqlDatabase &db);

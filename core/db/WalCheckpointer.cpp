@@ -3,6 +3,8 @@
 #include "Database.h"
 #include "common/Logging.h"
 
+#include <QFileInfo>
+
 #include <pthread.h>
 
 using namespace Qt::StringLiterals;
@@ -50,6 +52,7 @@ void WalCheckpointer::checkpoint()
     // One row: busy, pages in the log, pages copied into the database file.
     // The rows are let go before a RESTART, which waits for every reader.
     int logPages = 0;
+    int copiedPages = 0;
     {
         Result<SqlRows> passive =
             runQuery(db.value(), u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
@@ -59,6 +62,21 @@ void WalCheckpointer::checkpoint()
             return;
         }
         logPages = passive->value(1).toInt();
+        copiedPages = passive->value(2).toInt();
+    }
+    const bool idle = logPages == m_lastLogPages;
+    m_lastLogPages = logPages;
+    // The log file keeps the largest size it reached (a burst of webhooks
+    // grew it to ~700 MB). Once all is copied and nothing was written since
+    // the last pass, it is emptied: disk given back when the burst is over,
+    // never at the cost of a commit under load.
+    if (idle && copiedPages == logPages &&
+        QFileInfo(m_database.url().sqlitePath() + u"-wal"_s).size() > m_options.truncateAboveBytes) {
+        Result<SqlRows> truncate =
+            runQuery(db.value(), u"cannot empty the log"_s, u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        if (!truncate)
+            qCWarning(lcDatabase).noquote() << truncate.error().message;
+        return;
     }
     if (logPages < m_options.restartAbovePages)
         return;

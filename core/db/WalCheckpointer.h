@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtGlobal>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -18,7 +20,8 @@ class Database;
 // A passive checkpoint never blocks the writer, but with deliveries arriving
 // all the time it may never catch up, and SQLite only starts the log over once
 // a checkpoint has caught up: past a size, one RESTART checkpoint waits for
-// the writer (busy timeout) and lets the log start over.
+// the writer (busy timeout) and lets the log start over. The file keeps its
+// size when the log starts over; when writes stop, it is emptied.
 class WalCheckpointer final
 {
 public:
@@ -26,6 +29,8 @@ public:
     {
         std::chrono::milliseconds interval{1000};
         int restartAbovePages = 16384; // 64 MiB of 4 KiB pages
+        // Emptied when idle past this size.
+        qint64 truncateAboveBytes = 64 * 1024 * 1024;
     };
 
     WalCheckpointer(Database &database, Options options);
@@ -43,6 +48,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
+    int m_lastLogPages = -1; // in the log at the last pass; only the checkpointer's thread uses it
     std::thread m_thread;
 };
 

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void eventIds_data();
     void eventIds();
     void dataObjectIsTheEventsObject();
+    void readsWhatQtRead();
 };
 
 namespace {
@@ -56,6 +57,14 @@ void TestStripeEvent::readsTheEnvelope()
     QCOMPARE(event->livemode, false);
     QCOMPARE(event->apiVersion, u"2025-03-31.basil"_s);
     QCOMPARE(event->objectId, u"in_1"_s);
+
+    QJsonObject live = validEvent();
+    live[u"livemode"_s] = true;
+    live[u"type"_s] = QString(200, u't'); // the longest type
+    const billing::Result<StripeEvent> liveEvent = StripeEvent::parse(bytes(live));
+    QVERIFY(liveEvent.ok());
+    QCOMPARE(liveEvent->livemode, true);
+    QCOMPARE(liveEvent->type.size(), 200);
 
     // An object without an id is still an event; its object id is empty.
     QJsonObject noObjectId = validEvent();
@@ -146,10 +155,32 @@ void TestStripeEvent::dataObjectIsTheEventsObject()
 
     QJsonObject notEvent = validEvent();
     notEvent[u"object"_s] = u"invoice"_s;
-    QVERIFY(!StripeEvent::dataObject(bytes(notEvent), document).ok());
+    const billing::Result<JsonView> refused = StripeEvent::dataObject(bytes(notEvent), document);
+    QVERIFY(!refused.ok());
+    QVERIFY(refused.error().message.contains(u"not a Stripe event"_s));
     QJsonObject empty = validEvent();
     empty[u"data"_s] = QJsonObject{{u"object"_s, QJsonObject{}}};
-    QVERIFY(!StripeEvent::dataObject(bytes(empty), document).ok());
+    const billing::Result<JsonView> none = StripeEvent::dataObject(bytes(empty), document);
+    QVERIFY(!none.ok());
+    QVERIFY(none.error().message.contains(u"no data.object"_s));
+}
+
+void TestStripeEvent::readsWhatQtRead()
+{
+    // Bodies Qt's parser accepted, which simdjson alone refuses: an event
+    // must not be turned away for them (Stripe would retry it in vain).
+    const QByteArray body = bytes(validEvent());
+    const QByteArray withMark = "\xEF\xBB\xBF" + body;
+    QVERIFY(StripeEvent::parse(withMark).ok());
+    QByteArray loneSurrogate = body;
+    loneSurrogate.replace(R"("in_1")", R"("in_1","description":"caf\ud800")");
+    QVERIFY(loneSurrogate != body);
+    const billing::Result<StripeEvent> event = StripeEvent::parse(loneSurrogate);
+    QVERIFY(event.ok());
+    JsonDocument document;
+    const billing::Result<JsonView> object = StripeEvent::dataObject(loneSurrogate, document);
+    QVERIFY(object.ok());
+    QCOMPARE(object->value("description").toString(), u"caf\uFFFD"_s);
 }
 
 QTEST_GUILESS_MAIN(TestStripeEvent)
