@@ -84,6 +84,15 @@ int flush(File *file)
     return SQLITE_OK;
 }
 
+// Forgets gathered writes without writing them. Where the log ends is read
+// again from the next transaction's first write.
+void dropGathered(File *file)
+{
+    file->gatheredSize = 0;
+    file->commitFrameStarted = false;
+    file->appendAt = -1;
+}
+
 int writeNow(File *file, const void *data, int amount, sqlite3_int64 offset)
 {
     file->commitFrameStarted = false;
@@ -235,6 +244,14 @@ int fileShmMap(sqlite3_file *f, int region, int size, int extend, void volatile 
 int fileShmLock(sqlite3_file *f, int offset, int count, int flags)
 {
     File *file = asFile(f);
+    // Releasing the log's write lock (slot 0) ends a write transaction. One
+    // that committed left nothing gathered: its commit frame's write wrote it
+    // all. What is left belongs to one that rolled back after spilling pages
+    // to the log; SQLite has dropped those frames, and written later (at the
+    // next read's barrier, say) they would land on frames that another
+    // connection has committed since.
+    if (offset == 0 && (flags & SQLITE_SHM_UNLOCK) && (flags & SQLITE_SHM_EXCLUSIVE) && file->log)
+        dropGathered(file->log);
     return realMethods(file)->xShmLock(file->real, offset, count, flags);
 }
 

@@ -18,7 +18,9 @@ namespace billing::CoalescingWalVfs {
 // in this process or another, never finds a frame announced that is not in
 // the file, whatever the synchronous setting, and a commit is exactly as
 // durable as before: with synchronous=FULL it returns only after its frames
-// are written and fsync'd.
+// are written and fsync'd. Frames still gathered when a transaction ends
+// without committing (it spilled pages to the log, then rolled back) are
+// dropped, never written over what other connections commit after it.
 //
 // Registers the VFS as this process's default for connections opened from
 // now on. Idempotent and thread-safe; false if SQLite refused it (connections

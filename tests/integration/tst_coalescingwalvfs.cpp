@@ -1,6 +1,7 @@
 #include "TestDatabase.h"
 #include "db/CoalescingWalVfs.h"
 #include "db/Database.h"
+#include "db/SqliteStatement.h"
 
 #include <QFileInfo>
 #include <QSqlError>
@@ -8,6 +9,8 @@
 #include <QTest>
 
 #include <csignal>
+
+#include <sqlite3.h>
 
 #include <sys/resource.h>
 
@@ -60,6 +63,7 @@ private Q_SLOTS:
     void withoutFsyncAFailedWriteStillFailsTheCommit();
     void spilledFramesAFailedReadCouldNotWriteAreKept();
     void framesRewrittenWithinATransactionReachTheFile();
+    void framesGatheredWhenTheWriteLockIsReleasedAreDropped();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -218,6 +222,46 @@ void TestCoalescingWalVfs::framesRewrittenWithinATransactionReachTheFile()
         QVERIFY(changed && changed->next());
         QCOMPARE(changed->value(0).toInt(), 10);
     }
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
+}
+
+void TestCoalescingWalVfs::framesGatheredWhenTheWriteLockIsReleasedAreDropped()
+{
+    // A transaction that spilled pages to the log and rolled back ends with
+    // the write lock released; SQLite has dropped its frames. Its rollback
+    // normally reads the log first (which writes what is gathered, still
+    // under the lock), but should some frames remain gathered, the next read's
+    // barrier would write them over frames another connection committed at
+    // that place since. Driven here as SQLite drives the VFS: a frame
+    // appended to the log under the write lock, no commit, the lock released.
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(insertRows(db, 0, 5));
+    QCOMPARE(countRows(db), 5); // a read: the log and its index are open
+    sqlite3 *connection = SqliteStatement::handleOf(db);
+    sqlite3_file *log = nullptr;
+    sqlite3_file *database = nullptr;
+    QCOMPARE(sqlite3_file_control(connection, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log), SQLITE_OK);
+    QCOMPARE(sqlite3_file_control(connection, "main", SQLITE_FCNTL_FILE_POINTER, &database), SQLITE_OK);
+    QVERIFY(log && log->pMethods && database && database->pMethods);
+    const QString logPath = m_dir->filePath(u"test.sqlite3-wal"_s);
+    const qint64 end = QFileInfo(logPath).size();
+    QVERIFY(end > 0);
+
+    QCOMPARE(database->pMethods->xShmLock(database, 0, 1, SQLITE_SHM_LOCK | SQLITE_SHM_EXCLUSIVE), SQLITE_OK);
+    const QByteArray header(24, '\0'); // bytes 4-7 zero: not a commit frame
+    const QByteArray page(4096, 'S');
+    QCOMPARE(log->pMethods->xWrite(log, header.constData(), int(header.size()), end), SQLITE_OK);
+    QCOMPARE(log->pMethods->xWrite(log, page.constData(), int(page.size()), end + header.size()), SQLITE_OK);
+    QCOMPARE(QFileInfo(logPath).size(), end); // gathered, not written yet
+    QCOMPARE(database->pMethods->xShmLock(database, 0, 1, SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE),
+             SQLITE_OK);
+
+    database->pMethods->xShmBarrier(database); // where the next read would have written them
+    QCOMPARE(QFileInfo(logPath).size(), end);
+    QCOMPARE(countRows(db), 5);
+    QVERIFY(insertRows(db, 5, 10)); // the log goes on from where it was
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 15);
     QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
