@@ -1,23 +1,12 @@
 #include "StripeEvent.h"
 
+#include "stripe/StripeIds.h"
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
 namespace {
-
-// evt_ and 1 to 250 of [A-Za-z0-9_].
-bool isEventId(const QString &id)
-{
-    if (!id.startsWith(u"evt_") || id.size() < 5 || id.size() > 254)
-        return false;
-    for (qsizetype i = 4; i < id.size(); ++i) {
-        const char16_t c = id[i].unicode();
-        if (!((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'_'))
-            return false;
-    }
-    return true;
-}
 
 Result<JsonView> parseEvent(const QByteArray &payload, JsonDocument &document)
 {
@@ -48,7 +37,7 @@ Result<StripeEvent> StripeEvent::parse(const QByteArray &payload)
     const JsonView object = root->value("data").value("object");
     event.objectId = object.value("id").toString();
 
-    if (!isEventId(event.id))
+    if (!isStripeId(event.id, "evt_"_L1))
         return Error{ErrorCode::InvalidInput, u"the event id is missing or not evt_…"_s};
     if (event.type.isEmpty() || event.type.size() > 200)
         return Error{ErrorCode::InvalidInput, u"the event type is missing"_s};

@@ -4,8 +4,7 @@
 #include "billing/SubscriptionSummary.h"
 #include "db/AuditLog.h"
 #include "stripe/StripeClient.h"
-
-#include <QRegularExpression>
+#include "stripe/StripeIds.h"
 
 using namespace Qt::StringLiterals;
 
@@ -24,14 +23,12 @@ StripeActions::StripeActions(StripeClient *stripe, Database *database, PlanCatal
 
 bool StripeActions::isSubscriptionId(const QString &text)
 {
-    static const QRegularExpression pattern(u"^sub_[A-Za-z0-9_]{1,250}$"_s);
-    return pattern.match(text).hasMatch();
+    return isStripeId(text, "sub_"_L1);
 }
 
 bool StripeActions::isCustomerId(const QString &text)
 {
-    static const QRegularExpression pattern(u"^cus_[A-Za-z0-9]{1,250}$"_s);
-    return pattern.match(text).hasMatch();
+    return isStripeId(text, "cus_"_L1, /*underscores=*/false);
 }
 
 void StripeActions::cancelSubscription(const QString &subscriptionId, bool atPeriodEnd, const QString &actor,
