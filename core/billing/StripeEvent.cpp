@@ -18,6 +18,15 @@ Result<JsonView> parseEvent(const QByteArray &payload, JsonDocument &document)
     return root;
 }
 
+// The event's data.object, which every event has and is never empty.
+Result<JsonView> dataObjectOf(const JsonView &root)
+{
+    const JsonView object = root.value("data").value("object");
+    if (!object.isObject() || object.size() == 0)
+        return Error{ErrorCode::InvalidInput, u"the event has no data.object"_s};
+    return object;
+}
+
 } // namespace
 
 Result<StripeEvent> StripeEvent::parse(const QByteArray &payload)
@@ -34,8 +43,9 @@ Result<StripeEvent> StripeEvent::parse(const QByteArray &payload)
     event.created = root->value("created").toInteger(-1);
     event.livemode = root->value("livemode").toBool();
     event.apiVersion = root->value("api_version").toString();
-    const JsonView object = root->value("data").value("object");
-    event.objectId = object.value("id").toString();
+    const Result<JsonView> object = dataObjectOf(root.value());
+    if (object)
+        event.objectId = object->value("id").toString();
 
     if (!isStripeId(event.id, "evt_"_L1))
         return Error{ErrorCode::InvalidInput, u"the event id is missing or not evt_…"_s};
@@ -43,8 +53,8 @@ Result<StripeEvent> StripeEvent::parse(const QByteArray &payload)
         return Error{ErrorCode::InvalidInput, u"the event type is missing"_s};
     if (event.created < 0 || !root->value("livemode").isBool())
         return Error{ErrorCode::InvalidInput, u"the event has no created time or livemode"_s};
-    if (!object.isObject() || object.size() == 0)
-        return Error{ErrorCode::InvalidInput, u"the event has no data.object"_s};
+    if (!object)
+        return object.error();
     return event;
 }
 
@@ -53,10 +63,7 @@ Result<JsonView> StripeEvent::dataObject(const QByteArray &payload, JsonDocument
     Result<JsonView> root = parseEvent(payload, document);
     if (!root)
         return root.error();
-    const JsonView object = root->value("data").value("object");
-    if (!object.isObject() || object.size() == 0)
-        return Error{ErrorCode::InvalidInput, u"the event has no data.object"_s};
-    return object;
+    return dataObjectOf(root.value());
 }
 
 } // namespace billing
