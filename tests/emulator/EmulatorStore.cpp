@@ -10,7 +10,9 @@ namespace billing::emulator {
 
 namespace {
 constexpr qint64 kMonth = 30 * 24 * 3600;
-}
+const QString kStateFormat = u"agencyos-billing-stripe-emulator-state"_s;
+constexpr int kStateVersion = 1;
+} // namespace
 
 EmulatorStore::EmulatorStore()
 {
@@ -45,6 +47,7 @@ bool EmulatorStore::contains(const QString &kind, const QString &id) const
 void EmulatorStore::put(const QString &kind, const QJsonObject &object)
 {
     m_objects[kind].insert(object.value(u"id"_s).toString(), object);
+    m_unsaved = true;
 }
 
 QList<QJsonObject> EmulatorStore::objects(const QString &kind) const
@@ -74,6 +77,8 @@ void EmulatorStore::seedPrices()
         {u"price_demo_enterprise", u"Enterprise", 29900},
     };
     for (const auto &plan : plans) {
+        if (contains(u"price"_s, QString::fromUtf16(plan.id)))
+            continue; // a restored account keeps its own copy
         put(u"price"_s,
             QJsonObject{
                 {u"id"_s, QString::fromUtf16(plan.id)},
@@ -223,6 +228,7 @@ QJsonObject EmulatorStore::recordEvent(const QString &type, const QJsonObject &o
         {u"type"_s, type},
     };
     m_events.append(event);
+    m_unsaved = true;
     return event;
 }
 
@@ -230,6 +236,102 @@ QList<QJsonObject> EmulatorStore::events() const
 {
     QList<QJsonObject> newestFirst(m_events.crbegin(), m_events.crend());
     return newestFirst;
+}
+
+void EmulatorStore::markDelivered(const QString &eventId)
+{
+    // Newest first: the event just delivered is almost always near the end.
+    for (auto it = m_events.rbegin(); it != m_events.rend(); ++it) {
+        if (it->value(u"id"_s).toString() != eventId)
+            continue;
+        if (it->value(u"pending_webhooks"_s).toInteger() != 0) {
+            it->insert(u"pending_webhooks"_s, 0);
+            m_unsaved = true;
+        }
+        return;
+    }
+}
+
+QList<QJsonObject> EmulatorStore::undeliveredEvents(qint64 since) const
+{
+    QList<QJsonObject> pending;
+    for (const QJsonObject &event : m_events) {
+        if (event.value(u"pending_webhooks"_s).toInteger() > 0 &&
+            event.value(u"created"_s).toInteger() >= since)
+            pending.append(event);
+    }
+    return pending;
+}
+
+QJsonObject EmulatorStore::toJson() const
+{
+    QJsonObject objects;
+    for (auto kind = m_objects.cbegin(); kind != m_objects.cend(); ++kind) {
+        QJsonArray ofKind;
+        for (const QJsonObject &object : kind.value())
+            ofKind.append(object);
+        objects.insert(kind.key(), ofKind);
+    }
+    QJsonArray events;
+    for (const QJsonObject &event : m_events)
+        events.append(event);
+    return {
+        {u"format"_s, kStateFormat},
+        {u"version"_s, kStateVersion},
+        {u"counter"_s, QString::number(m_counter)}, // a string: a double would round past 2^53
+        {u"clock_offset"_s, m_clockOffset},
+        {u"objects"_s, objects},
+        {u"events"_s, events},
+    };
+}
+
+bool EmulatorStore::restore(const QJsonObject &state, QString *error)
+{
+    auto fail = [error](const QString &why) {
+        *error = why;
+        return false;
+    };
+    if (state.value(u"format"_s).toString() != kStateFormat)
+        return fail(u"not an emulator state (format is not \"%1\")"_s.arg(kStateFormat));
+    if (state.value(u"version"_s).toInt() != kStateVersion)
+        return fail(u"state version %1 is not the supported %2"_s.arg(state.value(u"version"_s).toInt())
+                        .arg(kStateVersion));
+    bool counterOk = false;
+    const quint64 counter = state.value(u"counter"_s).toString().toULongLong(&counterOk);
+    if (!counterOk)
+        return fail(u"\"counter\" is missing or not a number"_s);
+    if (!state.value(u"clock_offset"_s).isDouble() || !state.value(u"objects"_s).isObject() ||
+        !state.value(u"events"_s).isArray())
+        return fail(u"\"clock_offset\", \"objects\" or \"events\" is missing"_s);
+
+    auto hasId = [](const QJsonValue &value) {
+        return value.isObject() && !value.toObject().value(u"id"_s).toString().isEmpty();
+    };
+    QHash<QString, QHash<QString, QJsonObject>> objects;
+    const QJsonObject byKind = state.value(u"objects"_s).toObject();
+    for (auto kind = byKind.constBegin(); kind != byKind.constEnd(); ++kind) {
+        if (!kind.value().isArray())
+            return fail(u"objects of kind \"%1\" are not a list"_s.arg(kind.key()));
+        for (const QJsonValue &value : kind.value().toArray()) {
+            if (!hasId(value))
+                return fail(u"an object of kind \"%1\" has no id"_s.arg(kind.key()));
+            objects[kind.key()].insert(value.toObject().value(u"id"_s).toString(), value.toObject());
+        }
+    }
+    QList<QJsonObject> events;
+    for (const QJsonValue &value : state.value(u"events"_s).toArray()) {
+        if (!hasId(value))
+            return fail(u"an event has no id"_s);
+        events.append(value.toObject());
+    }
+
+    m_objects = std::move(objects);
+    m_events = std::move(events);
+    m_counter = counter;
+    m_clockOffset = state.value(u"clock_offset"_s).toInteger();
+    m_unsaved = false;
+    seedPrices(); // prices this version seeds that the saved account predates
+    return true;
 }
 
 } // namespace billing::emulator

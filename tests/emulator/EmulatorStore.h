@@ -18,7 +18,11 @@ public:
 
     QString newId(const QString &prefix);
     qint64 now() const;
-    void setClockOffset(qint64 seconds) { m_clockOffset = seconds; }
+    void setClockOffset(qint64 seconds)
+    {
+        m_clockOffset = seconds;
+        m_unsaved = true;
+    }
 
     // Objects by kind ("price", "customer", "checkout.session", "subscription",
     // "invoice", "billing_portal.session"), each by id.
@@ -26,7 +30,11 @@ public:
     bool contains(const QString &kind, const QString &id) const;
     void put(const QString &kind, const QJsonObject &object);
     // DELETE /v1/customers/{id} and the like: gone from lists and cursors.
-    void remove(const QString &kind, const QString &id) { m_objects[kind].remove(id); }
+    void remove(const QString &kind, const QString &id)
+    {
+        m_objects[kind].remove(id);
+        m_unsaved = true;
+    }
     // All objects of a kind, newest first, as Stripe's list endpoints order them.
     QList<QJsonObject> objects(const QString &kind) const;
 
@@ -39,6 +47,19 @@ public:
     QJsonObject recordEvent(const QString &type, const QJsonObject &object, const QJsonObject &previous = {});
     // Newest first, as GET /v1/events lists them.
     QList<QJsonObject> events() const;
+    // Stripe's pending_webhooks drops to 0 once the endpoint accepted the event.
+    void markDelivered(const QString &eventId);
+    // Events not yet accepted by the endpoint and created at or after `since`, oldest first.
+    QList<QJsonObject> undeliveredEvents(qint64 since) const;
+
+    // The whole account as one JSON document (the emulator's state file), and back.
+    QJsonObject toJson() const;
+    // Replaces the account with `state`; on a malformed state, changes nothing and
+    // returns false with the reason in `error`.
+    bool restore(const QJsonObject &state, QString *error);
+    // Whether anything changed since markSaved().
+    bool hasUnsavedChanges() const { return m_unsaved; }
+    void markSaved() { m_unsaved = false; }
 
     QString apiVersion = QStringLiteral("2025-03-31.basil");
 
@@ -48,7 +69,9 @@ private:
     QHash<QString, QHash<QString, QJsonObject>> m_objects;
     QList<QJsonObject> m_events;
     qint64 m_clockOffset = 0;
+    // Ids carry it, so it is saved; a request id alone does not make the state unsaved.
     quint64 m_counter = 0;
+    bool m_unsaved = false;
 };
 
 } // namespace billing::emulator

@@ -136,6 +136,12 @@ StripeEmulator::StripeEmulator(const Options &options, QObject *parent)
     m_webhooks->setTarget(options.webhookUrl);
     m_webhooks->setSecrets(options.webhookSecrets);
     m_webhooks->setClock([this] { return m_store.now(); });
+    connect(m_webhooks, &WebhookSender::delivered, this, [this](const QString &eventId, int status) {
+        if (status >= 200 && status < 300) {
+            m_store.markDelivered(eventId);
+            saveState();
+        }
+    });
     installApiRoutes();
     installControlRoutes();
 }
@@ -145,6 +151,40 @@ StripeEmulator::~StripeEmulator() = default;
 Result<quint16> StripeEmulator::listen(const QHostAddress &address, quint16 port)
 {
     return m_http.listen(address, port);
+}
+
+bool StripeEmulator::persistTo(const EmulatorStateFile &file, QString *error)
+{
+    m_stateFile = file;
+    if (!file.save(m_store, error))
+        return false;
+    m_store.markSaved();
+    return true;
+}
+
+void StripeEmulator::saveState()
+{
+    if (!m_stateFile || !m_store.hasUnsavedChanges())
+        return;
+    QString error;
+    if (m_stateFile->save(m_store, &error))
+        m_store.markSaved();
+    else
+        qWarning("stripe-emulator: the account's state was not saved: %s", qPrintable(error));
+}
+
+void StripeEmulator::answerControl(HttpResponder &responder, int status, const QJsonObject &body)
+{
+    saveState();
+    responder.sendJson(status, body);
+}
+
+int StripeEmulator::redeliverPending()
+{
+    constexpr qint64 kStripeRetryWindow = 3 * 24 * 3600;
+    const QList<QJsonObject> pending = m_store.undeliveredEvents(m_store.now() - kStripeRetryWindow);
+    m_webhooks->deliver(pending, {});
+    return int(pending.size());
 }
 
 QJsonObject StripeEmulator::stripeError(const QString &type, const QString &code, const QString &message,
@@ -208,6 +248,7 @@ void StripeEmulator::runApi(const HttpRequest &request, HttpResponder responder,
         QJsonObject entry = logEntry;
         entry.insert(u"status"_s, status);
         m_requestLog.append(entry);
+        saveState(); // what the answer shows is on disk before the caller sees it
         headers.append({"Request-Id"_ba, requestId.toLatin1()});
         headers.append({"Stripe-Version"_ba, m_store.apiVersion.toLatin1()});
         responder.sendJson(status, body, headers);
@@ -737,10 +778,11 @@ void StripeEmulator::installControlRoutes()
                 m_store.recordEvent(u"checkout.session.completed"_s, session),
             };
             deliver(events, request);
-            responder.sendJson(200, {{u"checkout_session"_s, session},
-                                     {u"subscription"_s, subscription},
-                                     {u"invoice"_s, invoice},
-                                     {u"events"_s, eventIds(events)}});
+            answerControl(responder, 200,
+                          {{u"checkout_session"_s, session},
+                           {u"subscription"_s, subscription},
+                           {u"invoice"_s, invoice},
+                           {u"events"_s, eventIds(events)}});
         });
 
     // A billing period ends: renewed and paid, or the payment fails (past_due).
@@ -768,14 +810,19 @@ void StripeEmulator::installControlRoutes()
                 m_store.recordEvent(u"customer.subscription.updated"_s, subscription, previous),
             };
             deliver(events, request);
-            responder.sendJson(200, {{u"subscription"_s, subscription},
-                                     {u"invoice"_s, invoice},
-                                     {u"events"_s, eventIds(events)}});
+            answerControl(responder, 200,
+                          {{u"subscription"_s, subscription},
+                           {u"invoice"_s, invoice},
+                           {u"events"_s, eventIds(events)}});
         };
     };
     m_http.addRoute("POST", u"/_emulator/subscriptions/{id}/renew"_s, cycle(true));
     m_http.addRoute("POST", u"/_emulator/subscriptions/{id}/fail_renewal"_s, cycle(false));
 
+    m_http.addRoute("POST", u"/_emulator/events/redeliver_pending"_s,
+                    [this](const HttpRequest &, HttpResponder responder) {
+                        responder.sendJson(200, {{u"redelivered"_s, redeliverPending()}});
+                    });
     m_http.addRoute("POST", u"/_emulator/events/{id}/redeliver"_s,
                     [this](const HttpRequest &request, HttpResponder responder) {
                         const QString id = request.pathArgs.value(u"id"_s);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "EmulatorStateFile.h"
 #include "EmulatorStore.h"
 #include "ParamSchema.h"
 #include "WebhookSender.h"
@@ -46,6 +47,15 @@ public:
     EmulatorStore &store() { return m_store; }
     WebhookSender &webhooks() { return *m_webhooks; }
 
+    // Keeps the account in `file` from now on: every change is saved before the
+    // answer that reveals it is sent. Load the file into store() first. False
+    // (with the reason) when the file cannot be written now.
+    bool persistTo(const EmulatorStateFile &file, QString *error);
+    // Delivers again the events of the last three days (Stripe's retry window)
+    // that the endpoint never accepted, oldest first: what Stripe's retries do
+    // for a service that was down, or for events an emulator crash cut off.
+    int redeliverPending();
+
 private:
     struct Fault
     {
@@ -77,6 +87,10 @@ private:
                 const ApiHandler &handler);
 
     std::optional<Fault> takeFault(const HttpRequest &request);
+    // Writes the account to the state file when it changed; a failure is logged.
+    void saveState();
+    // A control route's answer, after the change it made is saved.
+    void answerControl(HttpResponder &responder, int status, const QJsonObject &body);
     void deliver(const QList<QJsonObject> &events, const HttpRequest &control);
 
     // Stripe's behaviour for each call.
@@ -99,6 +113,7 @@ private:
     QList<Fault> m_faults;
     QJsonArray m_requestLog;
     QHash<QString, IdempotentAnswer> m_idempotency;
+    std::optional<EmulatorStateFile> m_stateFile;
 };
 
 } // namespace billing::emulator

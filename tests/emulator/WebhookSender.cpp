@@ -55,12 +55,14 @@ void WebhookSender::sendNext()
     const QString type = event.value(u"type"_s).toString();
     connect(reply, &QNetworkReply::finished, this, [this, reply, eventId, type] {
         reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         m_deliveries.append(QJsonObject{
             {u"event"_s, eventId},
             {u"type"_s, type},
-            {u"status"_s, reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()},
+            {u"status"_s, status},
             {u"error"_s, reply->error() == QNetworkReply::NoError ? QString() : reply->errorString()},
         });
+        Q_EMIT delivered(eventId, status);
         sendNext();
     });
 }

@@ -42,6 +42,8 @@ public:
 
 Q_SIGNALS:
     void idle();
+    // One delivery answered: the endpoint's HTTP status, 0 when it was not reached.
+    void delivered(const QString &eventId, int status);
 
 private:
     void sendNext();

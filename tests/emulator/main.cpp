@@ -24,6 +24,12 @@ int main(int argc, char *argv[])
     parser.addOption(
         {u"webhook-secret"_s, u"Signing secret(s) for webhook deliveries, comma-separated."_s, u"whsec"_s});
     parser.addOption({u"webhook-url"_s, u"Where to deliver webhook events."_s, u"url"_s});
+    parser.addOption({u"state-file"_s,
+                      u"Keep the account (customers, subscriptions, invoices, events) in this file across "
+                      "restarts; every change is saved before it is answered."_s,
+                      u"path"_s});
+    parser.addOption({u"check-state"_s,
+                      u"Only check that --state-file holds a saved account: exit 0 if it does, 1 if not."_s});
     parser.process(app);
 
     QTextStream err(stderr);
@@ -37,6 +43,34 @@ int main(int argc, char *argv[])
     }
 
     billing::emulator::StripeEmulator emulator(options);
+    const QString statePath = parser.value(u"state-file"_s);
+    if (parser.isSet(u"check-state"_s) && statePath.isEmpty()) {
+        err << "stripe-emulator: --check-state needs --state-file" << Qt::endl;
+        return 2;
+    }
+    if (!statePath.isEmpty()) {
+        const billing::emulator::EmulatorStateFile stateFile(statePath);
+        QString error;
+        switch (stateFile.load(emulator.store(), &error)) {
+        case billing::emulator::EmulatorStateFile::Load::Unreadable:
+            err << "stripe-emulator: the saved account is unreadable: " << error << Qt::endl
+                << "stripe-emulator: move that file away to start with an empty account" << Qt::endl;
+            return 1;
+        case billing::emulator::EmulatorStateFile::Load::Missing:
+            if (parser.isSet(u"check-state"_s)) {
+                err << "stripe-emulator: no saved account at " << statePath << Qt::endl;
+                return 1;
+            }
+            break;
+        case billing::emulator::EmulatorStateFile::Load::Loaded: break;
+        }
+        if (parser.isSet(u"check-state"_s))
+            return 0;
+        if (!emulator.persistTo(stateFile, &error)) {
+            err << "stripe-emulator: " << error << Qt::endl;
+            return 1;
+        }
+    }
     bool portOk = false;
     const uint port = parser.value(u"port"_s).toUInt(&portOk);
     if (!portOk || port > 65535) {

@@ -1,10 +1,13 @@
+#include "EmulatorStateFile.h"
 #include "HttpTestClient.h"
 #include "StripeEmulator.h"
 #include "http/HttpService.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -30,13 +33,23 @@ private Q_SLOTS:
     void replaysIdempotentRequests();
     void listsEventsWithPagination();
     void deliversSignedWebhooksInRequestedOrder();
+    void keepsItsAccountInTheStateFile();
+    void redeliversWhatTheEndpointNeverAccepted();
+    void refusesAnUnreadableStateFile_data();
+    void refusesAnUnreadableStateFile();
+    void replacesTheStateFileWholeOnEverySave();
 
 private:
     test::HttpTestClient::Reply api(const QByteArray &method, const QString &path,
                                     const QByteArray &body = {}, const QByteArray &key = kKey,
                                     const QByteArray &contentType = kForm, Headers extra = {});
     QString createSession();
+    // Creates a checkout session and completes it: the new subscription's id.
+    QString sellSubscription();
+    // A second emulator on the same state file, as after a restart.
+    std::unique_ptr<emulator::StripeEmulator> restart(const emulator::EmulatorStateFile &file);
 
+    int m_receiverStatus = 200;
     std::unique_ptr<emulator::StripeEmulator> m_emulator;
     std::unique_ptr<test::HttpTestClient> m_client;
     std::unique_ptr<server::HttpService> m_receiver;
@@ -46,11 +59,12 @@ private:
 void TestEmulator::init()
 {
     m_received.clear();
+    m_receiverStatus = 200;
     m_receiver = std::make_unique<server::HttpService>();
     m_receiver->addRoute("POST", u"/hook"_s,
                          [this](const server::HttpRequest &request, server::HttpResponder responder) {
                              m_received.append(request);
-                             responder.sendJson(200, {{u"received"_s, true}});
+                             responder.sendJson(m_receiverStatus, {{u"received"_s, m_receiverStatus == 200}});
                          });
     QVERIFY(m_receiver->listen(QHostAddress::LocalHost, 0).ok());
 
@@ -255,6 +269,149 @@ void TestEmulator::deliversSignedWebhooksInRequestedOrder()
     QCOMPARE(object.value(u"status"_s).toString(), u"complete"_s);
     QVERIFY(object.value(u"customer"_s).toString().startsWith(u"cus_"_s));
     QVERIFY(object.value(u"subscription"_s).toString().startsWith(u"sub_"_s));
+}
+
+QString TestEmulator::sellSubscription()
+{
+    const QString session = createSession();
+    const auto completed = m_client->send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/checkout/sessions/%2/complete"_s.arg(m_emulator->port())
+                         .arg(session)));
+    return completed.json().value(u"subscription"_s).toObject().value(u"id"_s).toString();
+}
+
+std::unique_ptr<emulator::StripeEmulator> TestEmulator::restart(const emulator::EmulatorStateFile &file)
+{
+    emulator::StripeEmulator::Options options;
+    options.webhookSecrets = {u"whsec_first"_s};
+    options.webhookUrl = QUrl(u"http://127.0.0.1:%1/hook"_s.arg(m_receiver->serverPort()));
+    auto restarted = std::make_unique<emulator::StripeEmulator>(options);
+    QString error;
+    if (file.load(restarted->store(), &error) != emulator::EmulatorStateFile::Load::Loaded ||
+        !restarted->persistTo(file, &error) || !restarted->listen(QHostAddress::LocalHost, 0).ok()) {
+        qWarning("restart failed: %s", qPrintable(error));
+        return {};
+    }
+    return restarted;
+}
+
+void TestEmulator::keepsItsAccountInTheStateFile()
+{
+    QTemporaryDir dir;
+    const emulator::EmulatorStateFile file(dir.filePath(u"state.json"_s));
+    QString error;
+    QCOMPARE(file.load(m_emulator->store(), &error), emulator::EmulatorStateFile::Load::Missing);
+    QVERIFY2(m_emulator->persistTo(file, &error), qPrintable(error));
+    const QString subscription = sellSubscription();
+    QVERIFY(subscription.startsWith(u"sub_"_s));
+    QCOMPARE(api("POST", u"/v1/subscriptions/"_s + subscription, "cancel_at_period_end=true").status, 200);
+    QTRY_VERIFY(m_emulator->webhooks().isIdle());
+    const QJsonArray eventsBefore = api("GET", u"/v1/events"_s).json().value(u"data"_s).toArray();
+    QCOMPARE(eventsBefore.size(), 4);
+    m_emulator.reset(); // no goodbye: everything must already be on disk
+
+    m_emulator = restart(file);
+    QVERIFY(m_emulator);
+    const auto kept = api("GET", u"/v1/subscriptions/"_s + subscription);
+    QCOMPARE(kept.status, 200);
+    QVERIFY(kept.json().value(u"cancel_at_period_end"_s).toBool());
+    QCOMPARE(api("GET", u"/v1/events"_s).json().value(u"data"_s).toArray(), eventsBefore);
+    // Everything was accepted by the endpoint: nothing to deliver again.
+    QCOMPARE(m_emulator->redeliverPending(), 0);
+    // Ids go on from the saved counter, so lists keep Stripe's newest-first order.
+    const QString second = sellSubscription();
+    const QJsonArray listed = api("GET", u"/v1/subscriptions"_s).json().value(u"data"_s).toArray();
+    QCOMPARE(listed.size(), 2);
+    QCOMPARE(listed.at(0).toObject().value(u"id"_s).toString(), second);
+    QCOMPARE(listed.at(1).toObject().value(u"id"_s).toString(), subscription);
+}
+
+void TestEmulator::redeliversWhatTheEndpointNeverAccepted()
+{
+    QTemporaryDir dir;
+    const emulator::EmulatorStateFile file(dir.filePath(u"state.json"_s));
+    QString error;
+    QVERIFY2(m_emulator->persistTo(file, &error), qPrintable(error));
+    m_receiverStatus = 503; // the service is down
+    QVERIFY(sellSubscription().startsWith(u"sub_"_s));
+    QTRY_COMPARE(m_received.size(), 3);
+    QTRY_VERIFY(m_emulator->webhooks().isIdle());
+    m_emulator.reset();
+
+    m_received.clear();
+    m_receiverStatus = 200;
+    m_emulator = restart(file);
+    QVERIFY(m_emulator);
+    QCOMPARE(m_emulator->redeliverPending(), 3);
+    QTRY_COMPARE(m_received.size(), 3);
+    QCOMPARE(QJsonDocument::fromJson(m_received.at(0).body).object().value(u"type"_s).toString(),
+             u"customer.subscription.created"_s); // oldest first
+    QTRY_VERIFY(m_emulator->webhooks().isIdle());
+    QCOMPARE(m_emulator->redeliverPending(), 0);
+}
+
+void TestEmulator::refusesAnUnreadableStateFile_data()
+{
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("cut short") << R"({"format":"agencyos-billing-stripe-emulator-state","vers)"_ba
+                               << u"not JSON"_s;
+    QTest::newRow("empty") << QByteArray() << u"not JSON"_s;
+    QTest::newRow("another program's JSON") << R"({"customers":[]})"_ba << u"not an emulator state"_s;
+    QTest::newRow("a later version")
+        << R"({"format":"agencyos-billing-stripe-emulator-state","version":2,"counter":"1","clock_offset":0,"objects":{},"events":[]})"_ba
+        << u"state version 2"_s;
+    QTest::newRow("an object without id")
+        << R"({"format":"agencyos-billing-stripe-emulator-state","version":1,"counter":"9","clock_offset":0,"objects":{"customer":[{"email":"a@b.test"}]},"events":[]})"_ba
+        << u"has no id"_s;
+    QTest::newRow("no counter")
+        << R"({"format":"agencyos-billing-stripe-emulator-state","version":1,"clock_offset":0,"objects":{},"events":[]})"_ba
+        << u"counter"_s;
+}
+
+void TestEmulator::refusesAnUnreadableStateFile()
+{
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, reason);
+    QTemporaryDir dir;
+    QFile written(dir.filePath(u"state.json"_s));
+    QVERIFY(written.open(QIODevice::WriteOnly));
+    written.write(contents);
+    written.close();
+
+    const QString sold = sellSubscription();
+    QString error;
+    const emulator::EmulatorStateFile file(written.fileName());
+    QCOMPARE(file.load(m_emulator->store(), &error), emulator::EmulatorStateFile::Load::Unreadable);
+    QVERIFY2(error.contains(reason), qPrintable(error));
+    // Nothing changed on either side: the account in memory, the file on disk.
+    QVERIFY(m_emulator->store().contains(u"subscription"_s, sold));
+    QVERIFY(m_emulator->store().contains(u"price"_s, u"price_demo_solo"_s));
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(written.readAll(), contents);
+}
+
+void TestEmulator::replacesTheStateFileWholeOnEverySave()
+{
+    // A new file renamed over the old one, never the old one rewritten in place:
+    // a crash mid-write then leaves the previous state, whole. A reader holding
+    // the old file open sees exactly what it saw before the save.
+    QTemporaryDir dir;
+    const emulator::EmulatorStateFile file(dir.filePath(u"state.json"_s));
+    QString error;
+    QVERIFY2(m_emulator->persistTo(file, &error), qPrintable(error));
+    QFile before(file.path());
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    const QByteArray firstState = before.readAll();
+    QVERIFY(firstState.contains("price_demo_team"));
+
+    QVERIFY(sellSubscription().startsWith(u"sub_"_s));
+    QVERIFY(before.seek(0));
+    QCOMPARE(before.readAll(), firstState);
+    QFile after(file.path());
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QVERIFY(after.readAll().contains("subscription_create"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{u"state.json"_s});
 }
 
 QTEST_GUILESS_MAIN(TestEmulator)
