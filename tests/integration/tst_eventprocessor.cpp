@@ -1,9 +1,9 @@
+#include "StripeObjects.h"
 #include "TestDatabase.h"
 #include "billing/EventProcessor.h"
 #include "db/Migrator.h"
 #include "license/LicenseSigner.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -18,96 +18,31 @@
 using namespace Qt::StringLiterals;
 using namespace billing;
 using Outcome = EventProcessor::Outcome;
+using test::stripeEvent;
 
 namespace {
 
 constexpr qint64 kNow = 1764000000;
 const PlanPrices kPrices{u"price_solo"_s, u"price_team"_s, u"price_enterprise"_s};
 
-// Stripe's published sample objects (tests/data), the real shape of its JSON.
 QJsonObject fixture(const QString &kind)
 {
-    static const QJsonObject all = [] {
-        QFile file(QStringLiteral(BILLING_SOURCE_DIR "/tests/data/stripe-fixtures-2023-09.json"));
-        if (!file.open(QIODevice::ReadOnly))
-            qFatal("fixtures missing");
-        return QJsonDocument::fromJson(file.readAll()).object();
-    }();
-    return all.value(kind).toObject();
-}
-
-QByteArray stripeEvent(const QString &id, const QString &type, qint64 created, const QJsonObject &object,
-                       bool livemode = false, const QString &apiVersion = u"2025-03-31.basil"_s)
-{
-    QJsonObject envelope = fixture(u"event"_s);
-    envelope.insert(u"id"_s, id);
-    envelope.insert(u"type"_s, type);
-    envelope.insert(u"created"_s, created);
-    envelope.insert(u"livemode"_s, livemode);
-    envelope.insert(u"api_version"_s, apiVersion);
-    envelope.insert(u"data"_s, QJsonObject{{u"object"_s, object}});
-    return QJsonDocument(envelope).toJson(QJsonDocument::Indented);
+    return test::stripeFixture(kind);
 }
 
 QJsonObject subscription(const QString &status, qint64 periodEnd, bool withPeriodOnItem = true)
 {
-    QJsonObject sub = fixture(u"subscription"_s);
-    sub.insert(u"id"_s, u"sub_1"_s);
-    sub.insert(u"customer"_s, u"cus_1"_s);
-    sub.insert(u"status"_s, status);
-    sub.insert(u"livemode"_s, false);
-    sub.insert(u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}, {u"plan"_s, u"team"_s}});
-    QJsonObject item = fixture(u"subscription_item"_s);
-    QJsonObject price = fixture(u"price"_s);
-    price.insert(u"id"_s, u"price_team"_s);
-    item.insert(u"price"_s, price);
-    if (withPeriodOnItem) {
-        sub.remove(u"current_period_end"_s);
-        sub.remove(u"current_period_start"_s);
-        item.insert(u"current_period_start"_s, periodEnd - 2592000);
-        item.insert(u"current_period_end"_s, periodEnd);
-    } else {
-        sub.insert(u"current_period_end"_s, periodEnd);
-    }
-    sub.insert(u"items"_s, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, QJsonArray{item}}});
-    return sub;
+    return test::stripeSubscription(test::StripeSale(), status, periodEnd, withPeriodOnItem);
 }
 
 QJsonObject checkoutSession()
 {
-    QJsonObject session = fixture(u"checkout.session"_s);
-    session.insert(u"id"_s, u"cs_test_1"_s);
-    session.insert(u"mode"_s, u"subscription"_s);
-    session.insert(u"client_reference_id"_s, u"tenant_1"_s);
-    session.insert(u"customer"_s, u"cus_1"_s);
-    session.insert(u"subscription"_s, u"sub_1"_s);
-    session.insert(u"customer_details"_s, QJsonObject{{u"email"_s, u"owner@tenant.test"_s}});
-    session.insert(u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}, {u"plan"_s, u"team"_s}});
-    session.insert(u"livemode"_s, false);
-    return session;
+    return test::stripeCheckoutSession(test::StripeSale());
 }
 
 QJsonObject invoice(const QString &id, const QString &status, int attempt, qint64 periodEnd)
 {
-    QJsonObject in = fixture(u"invoice"_s);
-    in.insert(u"id"_s, id);
-    in.insert(u"customer"_s, u"cus_1"_s);
-    in.remove(u"subscription"_s);
-    in.insert(u"parent"_s,
-              QJsonObject{{u"subscription_details"_s,
-                           QJsonObject{{u"subscription"_s, u"sub_1"_s},
-                                       {u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_1"_s}}}}}});
-    in.insert(u"status"_s, status);
-    in.insert(u"amount_due"_s, 9900);
-    in.insert(u"amount_paid"_s, status == u"paid" ? 9900 : 0);
-    in.insert(u"currency"_s, u"eur"_s);
-    in.insert(u"attempt_count"_s, attempt);
-    in.insert(u"period_end"_s, periodEnd);
-    in.insert(u"customer_email"_s, u"billing@tenant.test"_s);
-    in.insert(u"hosted_invoice_url"_s, u"https://invoice.stripe.com/i/x"_s);
-    in.insert(u"livemode"_s, false);
-    in.insert(u"lines"_s, QJsonObject{{u"data"_s, QJsonArray{}}});
-    return in;
+    return test::stripeInvoice(test::StripeSale(), id, status, attempt, periodEnd);
 }
 
 // Data rows "012" … "210": every order in which three deliveries can arrive.
