@@ -20,6 +20,14 @@ QByteArray InvoiceEvents::payload(int serial, qint64 created) const
     QJsonObject invoice = m_invoiceTemplate;
     invoice.insert(u"id"_s, u"in_bench%1"_s.arg(serial, 8, 10, QChar(u'0')));
     invoice.insert(u"customer"_s, u"cus_bench%1"_s.arg(serial % 500));
+    // A tenant's invoice, as the checkout's subscription_data[metadata] makes it:
+    // another product's would be stored and ignored, a lighter path.
+    invoice.insert(
+        u"parent"_s,
+        QJsonObject{{u"type"_s, u"subscription_details"_s},
+                    {u"subscription_details"_s,
+                     QJsonObject{{u"metadata"_s,
+                                  QJsonObject{{u"tenant_id"_s, u"tenant_bench%1"_s.arg(serial % 500)}}}}}});
     invoice.insert(u"livemode"_s, false);
     const QJsonObject event{{u"id"_s, u"evt_bench%1"_s.arg(serial, 8, 10, QChar(u'0'))},
                             {u"object"_s, u"event"_s},

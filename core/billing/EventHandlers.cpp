@@ -78,7 +78,8 @@ Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event, const Js
     QString email = session.value("customer_details").value("email").toString();
     if (email.isEmpty())
         email = session.value("customer_email").toString();
-    QString plan = metadataValue(session, "plan");
+    // A raw price_… sale says "custom": stored as no plan, licensed as "custom".
+    QString plan = PlanCatalog::cataloguePlan(metadataValue(session, "plan"));
 
     if (Result<void> done = m_tenants.provision(tenantId, email, m_now); !done)
         return done.error();
@@ -98,7 +99,8 @@ Result<bool> EventHandlers::checkoutCompleted(const StripeEvent &event, const Js
         plan = state->plan;
     const LicenseStore::Validity validity =
         LicenseStore::validityFor(state->status, state->currentPeriodEnd, m_graceSeconds, m_now);
-    Result<bool> issued = m_licenses.issueOnce(subscriptionId, tenantId, plan, validity, event.id, m_now);
+    Result<bool> issued = m_licenses.issueOnce(subscriptionId, tenantId, PlanCatalog::licensedPlan(plan),
+                                               validity, event.id, m_now);
     if (!issued)
         return issued.error();
     return true;
@@ -114,6 +116,8 @@ Result<bool> EventHandlers::subscriptionChanged(const StripeEvent &event, const 
     Result<QString> tenantId = tenantForSubscription(subscription, m_tenants);
     if (!tenantId)
         return tenantId.error();
+    if (tenantId->isEmpty())
+        return false; // sold elsewhere on the same Stripe account (sync skips it too)
     if (Result<void> done = m_tenants.upsertCustomer(customerId, tenantId.value(), {}, event.livemode, m_now);
         !done)
         return done.error();
@@ -135,6 +139,8 @@ Result<bool> EventHandlers::invoicePaid(const StripeEvent &event, const JsonView
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
+    if (tenantId->isEmpty())
+        return false; // another product's customer: not our payment
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
         return done.error();
     if (Result<bool> paid = m_invoices.recordPayment(invoice, tenantId.value(), event.id, m_now); !paid)
@@ -158,6 +164,8 @@ Result<bool> EventHandlers::invoiceFailed(const StripeEvent &event, const JsonVi
     Result<QString> tenantId = tenantForInvoice(invoice, subscriptionId, m_subscriptions, m_tenants);
     if (!tenantId)
         return tenantId.error();
+    if (tenantId->isEmpty())
+        return false; // another product's customer: never ours to dun
     if (Result<void> done = m_invoices.upsert(invoice, tenantId.value(), m_now); !done)
         return done.error();
 

@@ -12,6 +12,17 @@ bool PlanCatalog::isPriceId(const QString &text)
     return pattern.match(text).hasMatch();
 }
 
+QString PlanCatalog::cataloguePlan(const QString &plan)
+{
+    return plan == u"solo" || plan == u"team" || plan == u"enterprise" ? plan : QString();
+}
+
+QString PlanCatalog::licensedPlan(const QString &plan)
+{
+    const QString known = cataloguePlan(plan);
+    return known.isEmpty() ? u"custom"_s : known;
+}
+
 std::optional<PlanCatalog::Choice> PlanCatalog::resolve(const QString &planId) const
 {
     if (planId == u"solo")

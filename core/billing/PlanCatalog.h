@@ -27,6 +27,11 @@ public:
     QString planForPrice(const QString &priceId) const;
 
     static bool isPriceId(const QString &text);
+    // solo, team or enterprise as they are; anything else (a raw price's
+    // "custom", nothing) is empty: a plan outside the catalogue, stored as NULL.
+    static QString cataloguePlan(const QString &plan);
+    // What a licence names: the catalogue plan, or "custom" outside it.
+    static QString licensedPlan(const QString &plan);
 
 private:
     PlanPrices m_prices;

@@ -109,8 +109,8 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
         return done.error();
     const LicenseStore::Validity validity =
         LicenseStore::validityFor(state->status, state->currentPeriodEnd, m_graceSeconds, m_now);
-    Result<bool> issued =
-        m_licenses.issueOnce(subscriptionId, owner, state->plan, validity, sourceId(), m_now);
+    Result<bool> issued = m_licenses.issueOnce(subscriptionId, owner, PlanCatalog::licensedPlan(state->plan),
+                                               validity, sourceId(), m_now);
     if (!issued)
         return issued.error();
     if (!issued.value()) {

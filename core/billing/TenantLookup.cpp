@@ -17,8 +17,10 @@ Result<QString> tenantForSubscription(const JsonView &subscription, TenantStore 
 Result<QString> tenantForInvoice(const JsonView &invoice, const QString &subscriptionId,
                                  SubscriptionStore &subscriptions, TenantStore &tenants)
 {
-    const QString fromMetadata =
+    QString fromMetadata =
         invoice.value("parent").value("subscription_details").value("metadata").value("tenant_id").toString();
+    if (fromMetadata.isEmpty()) // API versions before 2025-03 put them at the top level
+        fromMetadata = invoice.value("subscription_details").value("metadata").value("tenant_id").toString();
     if (!fromMetadata.isEmpty())
         return fromMetadata;
     if (!subscriptionId.isEmpty()) {
@@ -35,12 +37,10 @@ QString planOfSubscription(const JsonView &subscription, const PlanCatalog &plan
 {
     const QString priceId =
         subscription.value("items").value("data").first().value("price").value("id").toString();
-    QString plan = plans.planForPrice(priceId);
-    if (plan.isEmpty())
-        plan = subscription.value("metadata").value("plan").toString();
-    if (plan == u"custom")
-        plan.clear();
-    return plan;
+    const QString plan = plans.planForPrice(priceId);
+    if (!plan.isEmpty())
+        return plan;
+    return PlanCatalog::cataloguePlan(subscription.value("metadata").value("plan").toString());
 }
 
 } // namespace billing

@@ -29,7 +29,8 @@ LicenseStore::Validity LicenseStore::validityFor(const QString &status, qint64 p
 Result<QString> LicenseStore::sign(const QString &licenseId, const QString &tenantId, const QString &plan,
                                    qint64 issuedAt, qint64 validUntil) const
 {
-    return m_signer.issue({licenseId, tenantId, plan, issuedAt, validUntil});
+    // The column holds the catalogue's plans; NULL is a price outside it.
+    return m_signer.issue({licenseId, tenantId, plan.isEmpty() ? u"custom"_s : plan, issuedAt, validUntil});
 }
 
 Result<bool> LicenseStore::issueOnce(const QString &subscriptionId, const QString &tenantId,

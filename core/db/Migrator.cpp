@@ -233,6 +233,13 @@ Result<QList<Migration>> Migrator::migrate()
             qCInfo(lcMigrations).noquote() << "applied migration" << migration.fileName;
             appliedNow << migration;
         }
+        // A definition rewritten in place (012, 013) is re-read before the next
+        // migration: an ALTER TABLE on the stale one writes a broken definition.
+        if (m_database.dialect() == SqlDialect::Sqlite &&
+            migration.sqlFor(SqlDialect::Sqlite).contains(u"writable_schema"_s, Qt::CaseInsensitive)) {
+            if (Result<void> reread = execSql(db, u"PRAGMA writable_schema = RESET"_s); !reread)
+                return reread.error();
+        }
     }
     // A SQLite migration may rewrite stored table definitions in place (012
     // does); the connection that ran it keeps what it had read, so it is

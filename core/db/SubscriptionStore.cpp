@@ -35,17 +35,20 @@ Result<bool> SubscriptionStore::applySnapshot(const JsonView &subscription, cons
         m_db, u"cannot store the subscription"_s,
         u"INSERT INTO subscriptions (stripe_subscription_id, tenant_id, stripe_customer_id, stripe_price_id, "
         u"plan, "
-        "status, currency, unit_amount, billing_interval, current_period_start, current_period_end, "
+        "status, currency, unit_amount, billing_interval, billing_interval_count, quantity, "
+        "current_period_start, current_period_end, "
         "cancel_at_period_end, cancel_at, canceled_at, ended_at, trial_start, trial_end, livemode, "
         "state_event_id, "
         "state_event_created, state_rank, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (stripe_subscription_id) DO UPDATE SET "
         "tenant_id = COALESCE(subscriptions.tenant_id, excluded.tenant_id), "
         "stripe_customer_id = excluded.stripe_customer_id, stripe_price_id = excluded.stripe_price_id, "
         "plan = COALESCE(excluded.plan, subscriptions.plan), status = excluded.status, "
         "currency = excluded.currency, unit_amount = excluded.unit_amount, "
-        "billing_interval = excluded.billing_interval, current_period_start = excluded.current_period_start, "
+        "billing_interval = excluded.billing_interval, "
+        "billing_interval_count = excluded.billing_interval_count, quantity = excluded.quantity, "
+        "current_period_start = excluded.current_period_start, "
         "current_period_end = excluded.current_period_end, cancel_at_period_end = "
         "excluded.cancel_at_period_end, "
         "cancel_at = excluded.cancel_at, canceled_at = excluded.canceled_at, ended_at = excluded.ended_at, "
@@ -68,6 +71,8 @@ Result<bool> SubscriptionStore::applySnapshot(const JsonView &subscription, cons
          nullString(subscription.value("currency").toString()),
          nullInteger(price.value("unit_amount")),
          nullString(price.value("recurring").value("interval").toString()),
+         std::max<qint64>(1, price.value("recurring").value("interval_count").toInteger(1)),
+         std::max<qint64>(0, item.value("quantity").toInteger(1)),
          period("current_period_start"),
          period("current_period_end"),
          subscription.value("cancel_at_period_end").toBool(),

@@ -7,8 +7,6 @@
 #include <QJsonArray>
 #include <QMap>
 
-#include <cmath>
-
 using namespace Qt::StringLiterals;
 
 namespace billing::server::DashboardSummary {
@@ -52,33 +50,40 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
     if (!error.message.isEmpty())
         return error;
 
-    // MRR: what active and past-due subscriptions bill, per month. Summed per
-    // interval first and converted once, so rounding does not add up.
+    // MRR: what active and past-due subscriptions bill, per month, in integer
+    // minor units, one figure per plan and currency (a price outside the
+    // catalogue counts as "custom"). Each (interval, interval count) group is
+    // summed first (unit amount × quantity) and converted once:
+    // total × periods a year (day 365, week 52, month 12, year 1) / (12 × count),
+    // rounded half up, so rounding does not add up per subscription.
     QJsonArray mrr;
     {
         Result<SqlRows> rows = runQuery(
             db, u"cannot read the MRR"_s,
-            u"SELECT COALESCE(plan, 'other'), COALESCE(currency, ''), COALESCE(billing_interval, 'month'), "
-            "COUNT(*), SUM(unit_amount) FROM subscriptions WHERE status IN ('active', 'past_due') AND "
-            "unit_amount IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2"_s);
+            u"SELECT COALESCE(plan, 'custom'), COALESCE(currency, ''), COALESCE(billing_interval, 'month'), "
+            "billing_interval_count, COUNT(*), SUM(unit_amount * quantity) FROM subscriptions "
+            "WHERE status IN ('active', 'past_due') AND unit_amount IS NOT NULL "
+            "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"_s);
         if (!rows)
             return rows.error();
-        QMap<std::pair<QString, QString>, std::pair<qint64, double>> byPlan; // count, monthly amount
+        QMap<std::pair<QString, QString>, std::pair<qint64, qint64>> byPlan; // count, monthly amount
         while (rows->next()) {
             const QString interval = rows->value(2).toString();
-            const double perMonth = interval == u"year"   ? 1.0 / 12
-                                    : interval == u"week" ? 52.0 / 12
-                                    : interval == u"day"  ? 365.0 / 12
-                                                          : 1.0;
+            const qint64 periodsAYear = interval == u"year"   ? 1
+                                        : interval == u"week" ? 52
+                                        : interval == u"day"  ? 365
+                                                              : 12;
+            const qint64 monthsInPeriods = 12 * std::max<qint64>(1, rows->value(3).toLongLong());
+            const qint64 billedAYear = rows->value(5).toLongLong() * periodsAYear;
             auto &entry = byPlan[{rows->value(0).toString(), rows->value(1).toString()}];
-            entry.first += rows->value(3).toLongLong();
-            entry.second += double(rows->value(4).toLongLong()) * perMonth;
+            entry.first += rows->value(4).toLongLong();
+            entry.second += (2 * billedAYear + monthsInPeriods) / (2 * monthsInPeriods);
         }
         for (auto it = byPlan.cbegin(); it != byPlan.cend(); ++it) {
             mrr.append(QJsonObject{{u"plan"_s, it.key().first},
                                    {u"currency"_s, it.key().second},
                                    {u"subscriptions"_s, it.value().first},
-                                   {u"amount"_s, qint64(std::llround(it.value().second))}});
+                                   {u"amount"_s, it.value().second}});
         }
     }
     summary.insert(u"mrr"_s, mrr);
@@ -104,6 +109,7 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
         Result<SqlRows> rows = runQuery(
             db, u"cannot read the payments"_s,
             u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ? "
+            "AND tenant_id IS NOT NULL "
             "GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
             {(now / kDay - 29) * kDay});
         if (!rows)

@@ -48,6 +48,14 @@ private:
     qint64 m_created = QDateTime::currentSecsSinceEpoch();
 };
 
+// Where a tenant's invoice names its tenant (the checkout's subscription_data[metadata]).
+static QJsonObject tenantMetadata(int tenant)
+{
+    return {{u"type"_s, u"subscription_details"_s},
+            {u"subscription_details"_s,
+             QJsonObject{{u"metadata"_s, QJsonObject{{u"tenant_id"_s, u"tenant_crash%1"_s.arg(tenant)}}}}}};
+}
+
 QByteArray TestCrashSafety::payload(int index) const
 {
     const QString invoice = u"in_crash%1"_s.arg(index, 6, 10, QChar(u'0'));
@@ -61,6 +69,7 @@ QByteArray TestCrashSafety::payload(int index) const
         {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, invoice},
                                                           {u"object"_s, u"invoice"_s},
                                                           {u"customer"_s, u"cus_crash%1"_s.arg(index % 50)},
+                                                          {u"parent"_s, tenantMetadata(index % 50)},
                                                           {u"status"_s, u"paid"_s},
                                                           {u"currency"_s, u"eur"_s},
                                                           {u"amount_due"_s, 2900},
