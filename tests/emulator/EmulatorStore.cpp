@@ -9,7 +9,7 @@ using namespace Qt::StringLiterals;
 namespace billing::emulator {
 
 namespace {
-constexpr qint64 kMonth = 30 * 24 * 3600;
+constexpr qint64 kDay = 24 * 3600;
 const QString kStateFormat = u"agencyos-billing-stripe-emulator-state"_s;
 constexpr int kStateVersion = 1;
 } // namespace
@@ -17,6 +17,17 @@ constexpr int kStateVersion = 1;
 EmulatorStore::EmulatorStore()
 {
     seedPrices();
+}
+
+qint64 EmulatorStore::periodLength(const QJsonObject &price)
+{
+    const QJsonObject recurring = price.value(u"recurring"_s).toObject();
+    const QString interval = recurring.value(u"interval"_s).toString();
+    const qint64 unit = interval == u"day"    ? kDay
+                        : interval == u"week" ? 7 * kDay
+                        : interval == u"year" ? 365 * kDay
+                                              : 30 * kDay;
+    return unit * std::max<qint64>(1, recurring.value(u"interval_count"_s).toInteger(1));
 }
 
 QString EmulatorStore::newId(const QString &prefix)
@@ -66,15 +77,23 @@ QList<QJsonObject> EmulatorStore::objects(const QString &kind) const
 
 void EmulatorStore::seedPrices()
 {
+    // The demo's three plans, and prices a real account also sells: billed
+    // every 3 months, yearly, in another currency (sold by raw price id).
     const struct
     {
         const char16_t *id;
         const char16_t *nickname;
         qint64 amount;
+        const char16_t *currency;
+        const char16_t *interval;
+        int intervalCount;
     } plans[] = {
-        {u"price_demo_solo", u"Solo", 2900},
-        {u"price_demo_team", u"Team", 9900},
-        {u"price_demo_enterprise", u"Enterprise", 29900},
+        {u"price_demo_solo", u"Solo", 2900, u"eur", u"month", 1},
+        {u"price_demo_team", u"Team", 9900, u"eur", u"month", 1},
+        {u"price_demo_enterprise", u"Enterprise", 29900, u"eur", u"month", 1},
+        {u"price_demo_quarterly", u"Quarterly", 30000, u"eur", u"month", 3},
+        {u"price_demo_yearly", u"Yearly", 99000, u"eur", u"year", 1},
+        {u"price_demo_usd_monthly", u"USD monthly", 4900, u"usd", u"month", 1},
     };
     for (const auto &plan : plans) {
         if (contains(u"price"_s, QString::fromUtf16(plan.id)))
@@ -86,14 +105,14 @@ void EmulatorStore::seedPrices()
                 {u"active"_s, true},
                 {u"billing_scheme"_s, u"per_unit"_s},
                 {u"created"_s, now()},
-                {u"currency"_s, u"eur"_s},
+                {u"currency"_s, QString::fromUtf16(plan.currency)},
                 {u"livemode"_s, false},
                 {u"lookup_key"_s, QJsonValue::Null},
                 {u"metadata"_s, QJsonObject()},
                 {u"nickname"_s, QString::fromUtf16(plan.nickname)},
                 {u"product"_s, QString(u"prod_demo_"_s + QString::fromUtf16(plan.nickname).toLower())},
-                {u"recurring"_s, QJsonObject{{u"interval"_s, u"month"_s},
-                                             {u"interval_count"_s, 1},
+                {u"recurring"_s, QJsonObject{{u"interval"_s, QString::fromUtf16(plan.interval)},
+                                             {u"interval_count"_s, plan.intervalCount},
                                              {u"usage_type"_s, u"licensed"_s}}},
                 {u"tax_behavior"_s, u"unspecified"_s},
                 {u"type"_s, u"recurring"_s},
@@ -126,7 +145,7 @@ QJsonObject EmulatorStore::createSubscription(const QString &customer, const QSt
 {
     const qint64 start = now();
     const qint64 trialEnd = trialDays > 0 ? start + trialDays * 24 * 3600 : 0;
-    const qint64 periodEnd = trialEnd > 0 ? trialEnd : start + kMonth;
+    const qint64 periodEnd = trialEnd > 0 ? trialEnd : start + periodLength(object(u"price"_s, priceId));
     const QString id = newId(u"sub"_s);
     // From API version 2025-03 the billing period lives on the items.
     const QJsonObject item{
@@ -149,7 +168,7 @@ QJsonObject EmulatorStore::createSubscription(const QString &customer, const QSt
         {u"canceled_at"_s, QJsonValue::Null},
         {u"collection_method"_s, u"charge_automatically"_s},
         {u"created"_s, start},
-        {u"currency"_s, u"eur"_s},
+        {u"currency"_s, object(u"price"_s, priceId).value(u"currency"_s)},
         {u"customer"_s, customer},
         {u"ended_at"_s, QJsonValue::Null},
         {u"items"_s, QJsonObject{{u"object"_s, u"list"_s},
@@ -188,7 +207,7 @@ QJsonObject EmulatorStore::createInvoice(const QJsonObject &subscription, bool p
         {u"billing_reason"_s, billingReason},
         {u"collection_method"_s, u"charge_automatically"_s},
         {u"created"_s, created},
-        {u"currency"_s, u"eur"_s},
+        {u"currency"_s, subscription.value(u"currency"_s)},
         {u"customer"_s, subscription.value(u"customer"_s)},
         {u"hosted_invoice_url"_s, QString(u"https://invoice.stripe.com/i/acct_emulator/test_"_s + id)},
         {u"livemode"_s, false},

@@ -17,6 +17,8 @@ public:
     EmulatorStore();
 
     QString newId(const QString &prefix);
+    // One billing period of a recurring price (a month counts 30 days, a year 365).
+    static qint64 periodLength(const QJsonObject &price);
     qint64 now() const;
     void setClockOffset(qint64 seconds)
     {

@@ -785,6 +785,39 @@ void StripeEmulator::installControlRoutes()
                            {u"events"_s, eventIds(events)}});
         });
 
+    // A sale made without this service's checkout: another product on the same
+    // Stripe account, or staff in Stripe's Dashboard. {"price", "email", "metadata"}
+    m_http.addRoute(
+        "POST", u"/_emulator/subscriptions"_s,
+        [this, eventIds](const HttpRequest &request, HttpResponder responder) {
+            const QJsonObject spec = QJsonDocument::fromJson(request.body).object();
+            const QString price = spec.value(u"price"_s).toString(u"price_demo_solo"_s);
+            if (!m_store.contains(u"price"_s, price)) {
+                responder.sendJson(400, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
+                                                    missingMessage(u"price"_s, price), u"price"_s));
+                return;
+            }
+            const QString customer =
+                m_store.createCustomer(spec.value(u"email"_s).toString(u"someone@elsewhere.example"_s), {})
+                    .value(u"id"_s)
+                    .toString();
+            QJsonObject subscription =
+                m_store.createSubscription(customer, price, spec.value(u"metadata"_s).toObject(), 0);
+            const QJsonObject invoice = m_store.createInvoice(subscription, true, u"subscription_create"_s);
+            subscription.insert(u"latest_invoice"_s, invoice.value(u"id"_s));
+            m_store.put(kSubscription, subscription);
+            const QList<QJsonObject> events = {
+                m_store.recordEvent(u"customer.subscription.created"_s, subscription),
+                m_store.recordEvent(u"invoice.payment_succeeded"_s, invoice),
+            };
+            deliver(events, request);
+            answerControl(responder, 200,
+                          {{u"customer"_s, customer},
+                           {u"subscription"_s, subscription},
+                           {u"invoice"_s, invoice},
+                           {u"events"_s, eventIds(events)}});
+        });
+
     // A billing period ends: renewed and paid, or the payment fails (past_due).
     auto cycle = [this, eventIds](bool paid) {
         return [this, eventIds, paid](const HttpRequest &request, HttpResponder responder) {
@@ -799,7 +832,8 @@ void StripeEmulator::installControlRoutes()
                 {u"status"_s, subscription.value(u"status"_s)},
                 {u"current_period_end"_s, firstItem(subscription).value(u"current_period_end"_s)}};
             const qint64 start = firstItem(subscription).value(u"current_period_end"_s).toInteger();
-            subscription = withPeriod(subscription, start, start + 30 * 24 * 3600);
+            const QJsonObject price = firstItem(subscription).value(u"price"_s).toObject();
+            subscription = withPeriod(subscription, start, start + EmulatorStore::periodLength(price));
             subscription.insert(u"status"_s, paid ? u"active"_s : u"past_due"_s);
             const QJsonObject invoice = m_store.createInvoice(subscription, paid, u"subscription_cycle"_s);
             subscription.insert(u"latest_invoice"_s, invoice.value(u"id"_s));

@@ -39,6 +39,8 @@ private Q_SLOTS:
     void listsRejectBadParameters();
     void actionsAreAuditedUnderTheStaffName();
     void failedRenewalQueuesDunningThatCanBeResent();
+    void rawPriceSaleIsProvisionedAndCountedInMrr();
+    void strangersOnTheSameAccountStayOut();
 
 private:
     QString addStaff(const QString &name);
@@ -355,6 +357,59 @@ void TestAdminApi::failedRenewalQueuesDunningThatCanBeResent()
     QCOMPARE(notices[0][u"id"_s].toInteger(), copy);
     QCOMPARE(admin("POST", u"/dunning/999999/resend"_s, {}).status, 404);
     QCOMPARE(list(u"/audit?action=dunning.resend"_s).size(), 1);
+}
+
+void TestAdminApi::rawPriceSaleIsProvisionedAndCountedInMrr()
+{
+    // 300.00 EUR every 3 months, sold by its raw price id: 100.00 EUR a month.
+    const QString subscription = checkout(u"tenant_quarterly"_s, u"price_demo_quarterly"_s);
+    QVERIFY(subscription.startsWith(u"sub_"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_quarterly"_s).size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/subscriptions?tenant=tenant_quarterly&status=active"_s).size(), 1,
+                              10000);
+    const QJsonObject sold = list(u"/subscriptions?tenant=tenant_quarterly"_s).first().toObject();
+    QCOMPARE(sold.value(u"price_id"_s).toString(), u"price_demo_quarterly"_s);
+    QVERIFY(sold.value(u"plan"_s).isNull()); // outside the catalogue
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/events?status=failed"_s).size(), 0, 5000);
+    QCOMPARE(list(u"/events?type=checkout.session.completed"_s).first()[u"status"_s].toString(),
+             u"processed"_s);
+
+    const QJsonArray mrr = admin("GET", u"/summary"_s).json().value(u"mrr"_s).toArray();
+    QCOMPARE(mrr.size(), 1);
+    QCOMPARE(mrr[0][u"plan"_s].toString(), u"custom"_s);
+    QCOMPARE(mrr[0][u"currency"_s].toString(), u"eur"_s);
+    QCOMPARE(mrr[0][u"amount"_s].toInteger(), 10000);
+    QCOMPARE(mrr[0][u"subscriptions"_s].toInteger(), 1);
+}
+
+void TestAdminApi::strangersOnTheSameAccountStayOut()
+{
+    QVERIFY(checkout(u"tenant_ours"_s, u"team"_s).startsWith(u"sub_"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses"_s).size(), 1, 10000);
+
+    // Another product on the same Stripe account sells, and its renewal fails.
+    const auto sold =
+        m_client.send("POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions"_s.arg(m_stripe->port())),
+                      R"({"price":"price_demo_solo","email":"buyer@elsewhere.example"})");
+    QCOMPARE(sold.status, 200);
+    const QString theirs = sold.json().value(u"subscription"_s).toObject().value(u"id"_s).toString();
+    const auto failed = m_client.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/fail_renewal"_s.arg(m_stripe->port())
+                         .arg(theirs)));
+    QCOMPARE(failed.status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stripe->webhooks().isIdle(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/events?status=ignored"_s).size(), 4, 10000);
+
+    // Their events are kept; nothing of theirs is mirrored, counted or dunned.
+    QCOMPARE(list(u"/subscriptions"_s).size(), 1);
+    QCOMPARE(list(u"/invoices"_s).size(), 1);
+    QCOMPARE(list(u"/dunning"_s).size(), 0);
+    const QJsonObject summary = admin("GET", u"/summary"_s).json();
+    QCOMPARE(summary.value(u"active_subscriptions"_s).toInteger(), 1);
+    qint64 payments = 0;
+    for (const QJsonValue &day : summary.value(u"payments_by_day"_s).toArray())
+        payments += day[u"count"_s].toInteger();
+    QCOMPARE(payments, 1);
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)
