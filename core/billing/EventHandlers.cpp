@@ -31,9 +31,13 @@ EventHandlers::EventHandlers(QSqlDatabase db, const LicenseSigner &signer, const
 bool EventHandlers::isSupported(const QString &type)
 {
     static const QStringList types = {
-        u"checkout.session.completed"_s,    u"customer.subscription.created"_s,
-        u"customer.subscription.updated"_s, u"customer.subscription.deleted"_s,
-        u"invoice.payment_succeeded"_s,     u"invoice.payment_failed"_s,
+        u"checkout.session.completed"_s,
+        u"customer.subscription.created"_s,
+        u"customer.subscription.updated"_s,
+        u"customer.subscription.deleted"_s,
+        u"invoice.payment_succeeded"_s,
+        u"invoice.payment_failed"_s,
+        u"invoice.paid"_s,
     };
     return types.contains(type);
 }
@@ -44,7 +48,9 @@ Result<bool> EventHandlers::handle(const StripeEvent &event, const JsonView &obj
         return checkoutCompleted(event, object);
     if (event.type.startsWith(u"customer.subscription."))
         return subscriptionChanged(event, object);
-    if (event.type == u"invoice.payment_succeeded")
+    // invoice.paid also comes for an invoice paid out of band (marked paid in
+    // Stripe's Dashboard), where no invoice.payment_succeeded is sent.
+    if (event.type == u"invoice.payment_succeeded" || event.type == u"invoice.paid")
         return invoicePaid(event, object);
     if (event.type == u"invoice.payment_failed")
         return invoiceFailed(event, object);

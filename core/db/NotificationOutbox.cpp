@@ -24,4 +24,51 @@ Result<bool> NotificationOutbox::enqueue(const Notice &notice, qint64 now)
     return query->numRowsAffected() > 0;
 }
 
+Result<NotificationOutbox::Resend> NotificationOutbox::resend(qint64 noticeId, const QString &uniqueSuffix,
+                                                              qint64 now)
+{
+    Resend resend;
+    Result<SqlRows> notice =
+        runQuery(m_db, u"cannot read the notice"_s,
+                 u"SELECT o.stripe_invoice_id, i.status FROM notification_outbox o "
+                 "LEFT JOIN invoices i ON i.stripe_invoice_id = o.stripe_invoice_id WHERE o.id = ?"_s,
+                 {noticeId});
+    if (!notice)
+        return notice.error();
+    if (!notice->next())
+        return resend;
+    resend.invoiceId = notice->value(0).toString();
+    resend.invoiceStatus = notice->value(1).toString();
+    // One statement checks and queues, so a payment committed in between
+    // cannot slip past the check.
+    Result<SqlRows> inserted =
+        runQuery(m_db, u"cannot queue the notice again"_s,
+                 u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
+                 u"stripe_invoice_id, "
+                 "recipient_email, payload, status, attempts, next_attempt_at, created_at) "
+                 "SELECT o.kind, o.dedupe_key || ?, o.tenant_id, o.stripe_customer_id, o.stripe_invoice_id, "
+                 "o.recipient_email, o.payload, 'pending', 0, ?, ? FROM notification_outbox o WHERE o.id = ? "
+                 "AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.stripe_invoice_id = o.stripe_invoice_id "
+                 "AND i.status IN ('paid', 'void'))"_s,
+                 {uniqueSuffix, now, now, noticeId});
+    if (!inserted)
+        return inserted.error();
+    if (inserted->numRowsAffected() == 0) {
+        resend.outcome = Resend::Outcome::InvoiceSettled;
+        if (resend.invoiceStatus != u"paid" && resend.invoiceStatus != u"void")
+            resend.invoiceStatus = u"paid"_s; // settled between the two statements
+        return resend;
+    }
+    Result<SqlRows> copy = runQuery(
+        m_db, u"cannot read the queued notice"_s,
+        u"SELECT id FROM notification_outbox WHERE dedupe_key = (SELECT dedupe_key FROM notification_outbox "
+        "WHERE id = ?) || ?"_s,
+        {noticeId, uniqueSuffix});
+    if (!copy)
+        return copy.error();
+    resend.outcome = Resend::Outcome::Queued;
+    resend.copyId = copy->next() ? copy->value(0).toLongLong() : 0;
+    return resend;
+}
+
 } // namespace billing

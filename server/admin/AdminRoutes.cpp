@@ -7,6 +7,7 @@
 #include "db/AuditLog.h"
 #include "db/CustomerStore.h"
 #include "db/Database.h"
+#include "db/NotificationOutbox.h"
 #include "db/StaffStore.h"
 #include "http/JsonBody.h"
 #include "payments/StripeActions.h"
@@ -325,40 +326,36 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
     // original stays in the history as it was.
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     const QString suffix = u":resend:%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
-    {
-        Result<SqlRows> inserted =
-            runQuery(db.value(), u"cannot queue the notice again"_s,
-                     u"INSERT INTO notification_outbox (kind, dedupe_key, tenant_id, stripe_customer_id, "
-                     u"stripe_invoice_id, "
-                     "recipient_email, payload, status, attempts, next_attempt_at, created_at) "
-                     "SELECT kind, dedupe_key || ?, tenant_id, stripe_customer_id, stripe_invoice_id, "
-                     "recipient_email, "
-                     "payload, 'pending', 0, ?, ? FROM notification_outbox WHERE id = ?"_s,
-                     {suffix, now, now, id});
-        if (!inserted) {
-            // The likeliest cause: the same notice resent twice within a millisecond.
-            responder.sendError({409,
-                                 u"invalid_request_error"_s,
-                                 u"the notice could not be queued again; try once more"_s,
-                                 u"id"_s,
-                                 {},
-                                 {}});
-            return;
-        }
-        if (inserted->numRowsAffected() == 0) {
-            responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
-            return;
-        }
+    Result<NotificationOutbox::Resend> resent = NotificationOutbox(db.value()).resend(id, suffix, now);
+    if (!resent) {
+        // The likeliest cause: the same notice resent twice within a millisecond.
+        responder.sendError({409,
+                             u"invalid_request_error"_s,
+                             u"the notice could not be queued again; try once more"_s,
+                             u"id"_s,
+                             {},
+                             {}});
+        return;
     }
-    Result<SqlRows> copy =
-        runQuery(db.value(), u"cannot read the queued notice"_s,
-                 u"SELECT id FROM notification_outbox WHERE dedupe_key = (SELECT dedupe_key FROM "
-                 "notification_outbox WHERE id = ?) || ?"_s,
-                 {id, suffix});
-    const qint64 copyId = copy && copy->next() ? copy->value(0).toLongLong() : 0;
-    audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {{u"resent_as"_s, copyId}},
-          true);
-    responder.sendJson(200, {{u"id"_s, id}, {u"resent_as"_s, copyId}, {u"status"_s, u"pending"_s}});
+    using Outcome = NotificationOutbox::Resend::Outcome;
+    switch (resent->outcome) {
+    case Outcome::NoSuchNotice:
+        responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
+        return;
+    case Outcome::InvoiceSettled: {
+        const QString why =
+            u"invoice %1 is %2 now: a payment-failed notice would tell the customer something "
+            "untrue, so it was not sent again"_s.arg(resent->invoiceId, resent->invoiceStatus);
+        audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {{u"refused"_s, why}},
+              false);
+        responder.sendError({409, u"invalid_request_error"_s, why, u"id"_s, {}, {}});
+        return;
+    }
+    case Outcome::Queued: break;
+    }
+    audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id),
+          {{u"resent_as"_s, resent->copyId}}, true);
+    responder.sendJson(200, {{u"id"_s, id}, {u"resent_as"_s, resent->copyId}, {u"status"_s, u"pending"_s}});
 }
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)

@@ -850,6 +850,48 @@ void StripeEmulator::installControlRoutes()
                            {u"events"_s, eventIds(events)}});
         };
     };
+    // An open invoice is paid: by Stripe's retry of the card (invoice.payment_succeeded
+    // and invoice.paid), or out of band (?out_of_band=true: a bank transfer or
+    // cheque marked paid in Stripe's Dashboard; invoice.paid alone). A past-due
+    // subscription becomes active again.
+    m_http.addRoute(
+        "POST", u"/_emulator/invoices/{id}/pay"_s,
+        [this, eventIds](const HttpRequest &request, HttpResponder responder) {
+            const QString id = request.pathArgs.value(u"id"_s);
+            QJsonObject invoice = m_store.object(u"invoice"_s, id);
+            if (invoice.isEmpty() || invoice.value(u"status"_s).toString() != u"open") {
+                responder.sendJson(404, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
+                                                    u"No open invoice '%1'"_s.arg(id)));
+                return;
+            }
+            const bool outOfBand = request.query.queryItemValue(u"out_of_band"_s) == u"true";
+            const qint64 amount = invoice.value(u"amount_due"_s).toInteger();
+            invoice.insert(u"status"_s, u"paid"_s);
+            invoice.insert(u"paid"_s, true);
+            invoice.insert(u"paid_out_of_band"_s, outOfBand);
+            invoice.insert(u"amount_paid"_s, amount);
+            invoice.insert(u"amount_remaining"_s, 0);
+            invoice.insert(u"next_payment_attempt"_s, QJsonValue::Null);
+            if (!outOfBand)
+                invoice.insert(u"attempt_count"_s, invoice.value(u"attempt_count"_s).toInt() + 1);
+            invoice.insert(u"status_transitions"_s, QJsonObject{{u"paid_at"_s, m_store.now()}});
+            m_store.put(u"invoice"_s, invoice);
+            QList<QJsonObject> events;
+            if (!outOfBand)
+                events.append(m_store.recordEvent(u"invoice.payment_succeeded"_s, invoice));
+            events.append(m_store.recordEvent(u"invoice.paid"_s, invoice));
+            QJsonObject subscription = m_store.object(kSubscription, invoiceSubscription(invoice));
+            if (subscription.value(u"status"_s).toString() == u"past_due") {
+                const QJsonObject previous{{u"status"_s, subscription.value(u"status"_s)}};
+                subscription.insert(u"status"_s, u"active"_s);
+                m_store.put(kSubscription, subscription);
+                events.append(
+                    m_store.recordEvent(u"customer.subscription.updated"_s, subscription, previous));
+            }
+            deliver(events, request);
+            answerControl(responder, 200, {{u"invoice"_s, invoice}, {u"events"_s, eventIds(events)}});
+        });
+
     m_http.addRoute("POST", u"/_emulator/subscriptions/{id}/renew"_s, cycle(true));
     m_http.addRoute("POST", u"/_emulator/subscriptions/{id}/fail_renewal"_s, cycle(false));
 

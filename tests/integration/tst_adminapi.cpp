@@ -39,6 +39,8 @@ private Q_SLOTS:
     void listsRejectBadParameters();
     void actionsAreAuditedUnderTheStaffName();
     void failedRenewalQueuesDunningThatCanBeResent();
+    void resendingANoticeOfAPaidInvoiceIsRefused_data();
+    void resendingANoticeOfAPaidInvoiceIsRefused();
     void rawPriceSaleIsProvisionedAndCountedInMrr();
     void strangersOnTheSameAccountStayOut();
 
@@ -357,6 +359,47 @@ void TestAdminApi::failedRenewalQueuesDunningThatCanBeResent()
     QCOMPARE(notices[0][u"id"_s].toInteger(), copy);
     QCOMPARE(admin("POST", u"/dunning/999999/resend"_s, {}).status, 404);
     QCOMPARE(list(u"/audit?action=dunning.resend"_s).size(), 1);
+}
+
+void TestAdminApi::resendingANoticeOfAPaidInvoiceIsRefused_data()
+{
+    QTest::addColumn<QString>("payment");
+    QTest::newRow("Stripe's retry of the card") << u""_s;
+    QTest::newRow("paid out of band") << u"?out_of_band=true"_s;
+}
+
+void TestAdminApi::resendingANoticeOfAPaidInvoiceIsRefused()
+{
+    QFETCH(QString, payment);
+    const QString subscription = checkout(u"tenant_paid_late"_s, u"solo"_s);
+    QVERIFY(subscription.startsWith(u"sub_"));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_paid_late"_s).size(), 1, 10000);
+    const QUrl emulator(u"http://127.0.0.1:%1"_s.arg(m_stripe->port()));
+    const auto failed = m_client.send(
+        "POST", emulator.resolved(QUrl(u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(subscription))));
+    QCOMPARE(failed.status, 200);
+    const QString invoice = failed.json().value(u"invoice"_s).toObject().value(u"id"_s).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/dunning?tenant=tenant_paid_late"_s).size(), 1, 10000);
+    const qint64 notice = list(u"/dunning?tenant=tenant_paid_late"_s)[0][u"id"_s].toInteger();
+
+    // The customer pays the invoice after all.
+    QCOMPARE(
+        m_client
+            .send("POST", QUrl(emulator.toString() + u"/_emulator/invoices/%1/pay"_s.arg(invoice) + payment))
+            .status,
+        200);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/invoices?status=paid&tenant=tenant_paid_late"_s).size(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/subscriptions?tenant=tenant_paid_late"_s)[0][u"status"_s].toString(),
+                              u"active"_s, 10000);
+
+    const auto refused = admin("POST", u"/dunning/%1/resend"_s.arg(notice), {});
+    QCOMPARE(refused.status, 409);
+    const QString message = refused.json().value(u"error"_s).toObject().value(u"message"_s).toString();
+    QVERIFY2(message.contains(invoice) && message.contains(u"paid"_s), qPrintable(message));
+    QCOMPARE(list(u"/dunning?tenant=tenant_paid_late"_s).size(), 1); // nothing queued
+    const QJsonArray audited = list(u"/audit?action=dunning.resend"_s);
+    QCOMPARE(audited.size(), 1);
+    QCOMPARE(audited[0][u"outcome"_s].toString(), u"failed"_s);
 }
 
 void TestAdminApi::rawPriceSaleIsProvisionedAndCountedInMrr()

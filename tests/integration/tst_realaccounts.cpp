@@ -70,6 +70,7 @@ private Q_SLOTS:
     void strangersOnTheSameAccountTouchNothing();
     void strangerFoundThroughAnOlderApiVersionsInvoice();
     void mrrNormalisesEveryIntervalAndCount();
+    void invoicePaidOutOfBandRestoresTheSubscription();
 
 private:
     EventProcessor::Report process(const QByteArray &payload) { return m_processor->process(payload, 0); }
@@ -278,6 +279,35 @@ void TestRealAccounts::mrrNormalisesEveryIntervalAndCount()
     QCOMPARE(byPlan.value(u"custom/usd"_s), 2167);
     QCOMPARE(byPlan.value(u"team/eur"_s), 9900);
     QCOMPARE(byPlan.size(), 3);
+}
+
+void TestRealAccounts::invoicePaidOutOfBandRestoresTheSubscription()
+{
+    // A failed renewal later settled by bank transfer, marked paid in Stripe's
+    // Dashboard: Stripe sends invoice.paid (no invoice.payment_succeeded).
+    const StripeSale sale;
+    sell(sale);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(process(stripeEvent(u"evt_fail"_s, u"invoice.payment_failed"_s, kNow + 10,
+                                 test::stripeInvoice(sale, u"in_2"_s, u"open"_s, 1, kNow + 2 * kMonth)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"past_due"_s);
+
+    QJsonObject paid = test::stripeInvoice(sale, u"in_2"_s, u"paid"_s, 1, kNow + 2 * kMonth);
+    paid.insert(u"paid_out_of_band"_s, true);
+    QCOMPARE(process(stripeEvent(u"evt_oob"_s, u"invoice.paid"_s, kNow + 20, paid)).outcome,
+             Outcome::Processed);
+    QCOMPARE(count(u"payments"_s, u"stripe_invoice_id = 'in_2'"_s), 1);
+    QCOMPARE(value(u"SELECT status FROM invoices WHERE stripe_invoice_id = 'in_2'"_s).toString(), u"paid"_s);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"active"_s);
+    // A charge that pays sends both events: still one payment.
+    QCOMPARE(
+        process(stripeEvent(u"evt_oob_succeeded"_s, u"invoice.payment_succeeded"_s, kNow + 20, paid)).outcome,
+        Outcome::Processed);
+    QCOMPARE(count(u"payments"_s, u"stripe_invoice_id = 'in_2'"_s), 1);
 }
 
 QTEST_GUILESS_MAIN(TestRealAccounts)
