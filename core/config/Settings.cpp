@@ -13,6 +13,13 @@ StripeMode Settings::mode() const
     return StripeMode::Unknown;
 }
 
+std::optional<bool> livemodeOf(StripeMode mode)
+{
+    if (mode == StripeMode::Unknown)
+        return std::nullopt;
+    return mode == StripeMode::Live;
+}
+
 QString stripeModeName(StripeMode mode)
 {
     switch (mode) {

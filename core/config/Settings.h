@@ -8,10 +8,13 @@
 #include <QUrl>
 
 #include <chrono>
+#include <optional>
 
 namespace billing {
 
 enum class StripeMode { Unknown, Test, Live };
+// Stripe's livemode for a mode; nothing for Unknown (reads then see both modes).
+std::optional<bool> livemodeOf(StripeMode mode);
 
 // The API version the product is written against; Stripe-Version pins every call to it.
 inline const QString kDefaultStripeApiVersion = QStringLiteral("2025-03-31.basil");

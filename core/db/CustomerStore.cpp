@@ -13,8 +13,9 @@ Result<QString> CustomerStore::customerForTenant(const QString &tenantId)
         return db.error();
     if (m_preparedOn != db->connectionName()) {
         m_customerForTenant = QSqlQuery(db.value());
-        if (!m_customerForTenant.prepare(u"SELECT stripe_customer_id FROM customers WHERE tenant_id = ? "
-                                         "ORDER BY updated_at DESC, stripe_customer_id LIMIT 1"_s)) {
+        const QString mode = m_livemode ? u"AND livemode = ? "_s : QString();
+        if (!m_customerForTenant.prepare(u"SELECT stripe_customer_id FROM customers WHERE tenant_id = ? "_s +
+                                         mode + u"ORDER BY updated_at DESC, stripe_customer_id LIMIT 1"_s)) {
             return Error{ErrorCode::Database, u"cannot look up the tenant's customer: "_s +
                                                   m_customerForTenant.lastError().text()};
         }
@@ -22,6 +23,8 @@ Result<QString> CustomerStore::customerForTenant(const QString &tenantId)
     }
     QSqlQuery &query = m_customerForTenant;
     query.bindValue(0, tenantId);
+    if (m_livemode)
+        query.bindValue(1, *m_livemode);
     if (!query.exec()) {
         m_preparedOn.clear();
         return Error{ErrorCode::Database,

@@ -4,14 +4,20 @@
 
 #include <QSqlQuery>
 
+#include <optional>
+
 namespace billing {
 
 // Tenants' Stripe customers, as the webhooks record them.
 class CustomerStore final
 {
 public:
-    explicit CustomerStore(Database &database)
+    // livemode: the mode the service runs in. A customer of the other mode
+    // (test data kept after switching to live keys) is never found: Stripe
+    // would answer "No such customer". Nothing: either mode.
+    CustomerStore(Database &database, std::optional<bool> livemode)
         : m_database(database)
+        , m_livemode(livemode)
     {}
 
     // The tenant's most recently updated Stripe customer id, or an empty string.
@@ -21,6 +27,7 @@ public:
 
 private:
     Database &m_database;
+    std::optional<bool> m_livemode;
     QString m_preparedOn; // the connection m_customerForTenant was prepared on
     QSqlQuery m_customerForTenant;
 };

@@ -62,7 +62,8 @@ Result<QList<QJsonObject>> AdminList::rows(QSqlDatabase &db, const QString &cond
     return result;
 }
 
-std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrlQuery &query) const
+std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
+                                                    std::optional<bool> serviceLivemode) const
 {
     const auto param = [&query](const QString &name) {
         return query.queryItemValue(name, QUrl::FullyDecoded);
@@ -92,6 +93,22 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
 
     QStringList conditions;
     QVariantList values;
+    if (!modeCondition.isEmpty()) {
+        std::optional<bool> livemode = serviceLivemode;
+        if (query.hasQueryItem(u"mode"_s)) {
+            const QString mode = param(u"mode"_s);
+            if (mode == u"test" || mode == u"live")
+                livemode = mode == u"live";
+            else if (mode == u"all")
+                livemode.reset();
+            else
+                return ApiError::invalidRequest(u"mode must be test, live or all"_s, u"mode"_s);
+        }
+        if (livemode) {
+            conditions << modeCondition;
+            values << *livemode;
+        }
+    }
     for (const Filter &filter : filters) {
         if (!query.hasQueryItem(filter.param))
             continue;

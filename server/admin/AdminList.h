@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QUrlQuery>
 
+#include <optional>
 #include <variant>
 
 namespace billing::server {
@@ -48,12 +49,19 @@ struct AdminList
     QList<Filter> filters;
     QList<Sort> sorts;
     QString defaultSort; // e.g. "-created"
+    // For lists of Stripe objects: SQL with one ? for livemode. The list shows
+    // the mode the service runs in unless ?mode=test|live|all says otherwise,
+    // so that test rows kept after switching to live keys stay for audit but
+    // out of the way.
+    QString modeCondition;
 
     static constexpr int kDefaultLimit = 100;
     static constexpr int kMaxLimit = 500;
 
     // {"data": [...], "next_cursor": ...}, or the 400 for bad parameters.
-    std::variant<QJsonObject, ApiError> page(QSqlDatabase &db, const QUrlQuery &query) const;
+    // serviceLivemode: the mode shown without ?mode (nothing: both).
+    std::variant<QJsonObject, ApiError> page(QSqlDatabase &db, const QUrlQuery &query,
+                                             std::optional<bool> serviceLivemode) const;
     // The rows matching `condition` (SQL with ? for values), in the default
     // order: for details (one event, a tenant's invoices).
     Result<QList<QJsonObject>> rows(QSqlDatabase &db, const QString &condition, const QVariantList &values,

@@ -43,6 +43,7 @@ AdminList events()
     list.sorts = {{u"created"_s, u"stripe_created_at"_s, Kind::Integer},
                   {u"received_at"_s, u"id"_s, Kind::Integer}};
     list.defaultSort = u"-created"_s;
+    list.modeCondition = u"livemode = ?"_s;
     return list;
 }
 
@@ -80,6 +81,7 @@ AdminList subscriptions()
                   {u"current_period_end"_s, u"COALESCE(current_period_end, 0)"_s, Kind::Integer},
                   {u"tenant_id"_s, u"COALESCE(tenant_id, '')"_s, Kind::Text}};
     list.defaultSort = u"-updated_at"_s;
+    list.modeCondition = u"livemode = ?"_s;
     return list;
 }
 
@@ -106,6 +108,8 @@ AdminList licenses()
     list.sorts = {{u"issued_at"_s, u"id"_s, Kind::Integer},
                   {u"valid_until"_s, u"COALESCE(valid_until, 0)"_s, Kind::Integer}};
     list.defaultSort = u"-issued_at"_s;
+    list.modeCondition =
+        u"stripe_subscription_id IN (SELECT stripe_subscription_id FROM subscriptions WHERE livemode = ?)"_s;
     return list;
 }
 
@@ -142,6 +146,7 @@ AdminList invoices()
     list.sorts = {{u"created"_s, u"stripe_created_at"_s, Kind::Integer},
                   {u"amount_due"_s, u"amount_due"_s, Kind::Integer}};
     list.defaultSort = u"-created"_s;
+    list.modeCondition = u"livemode = ?"_s;
     return list;
 }
 
@@ -188,6 +193,8 @@ AdminList dunning()
                     {u"tenant"_s, u"tenant_id = ?"_s, Match::Exact, 200}};
     list.sorts = {{u"created_at"_s, u"id"_s, Kind::Integer}};
     list.defaultSort = u"-created_at"_s;
+    list.modeCondition =
+        u"stripe_invoice_id IN (SELECT stripe_invoice_id FROM invoices WHERE livemode = ?)"_s;
     return list;
 }
 

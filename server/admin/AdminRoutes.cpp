@@ -138,7 +138,8 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
                 responder.sendError(databaseUnavailable(db.error()));
                 return;
             }
-            std::variant<QJsonObject, ApiError> page = spec.page(db.value(), request.query);
+            std::variant<QJsonObject, ApiError> page =
+                spec.page(db.value(), request.query, livemodeOf(m_deps.mode));
             if (const auto *error = std::get_if<ApiError>(&page))
                 responder.sendError(*error);
             else
@@ -170,7 +171,8 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
     if (m_summary.isEmpty() || nowMs - m_summaryAtMs > kSummaryMaxAgeMs) {
         Result<QSqlDatabase> db = m_deps.database->connection();
         Result<QJsonObject> figures =
-            db ? DashboardSummary::read(db.value(), nowMs / 1000) : Result<QJsonObject>(db.error());
+            db ? DashboardSummary::read(db.value(), nowMs / 1000, livemodeOf(m_deps.mode))
+               : Result<QJsonObject>(db.error());
         if (!figures) {
             responder.sendError(databaseUnavailable(figures.error()));
             return;
@@ -287,7 +289,8 @@ void AdminRoutes::createPortalLink(const HttpRequest &request, HttpResponder res
         return;
     }
     if (customerId.isEmpty()) {
-        Result<QString> found = CustomerStore(*m_deps.database).customerForTenant(tenantId);
+        Result<QString> found =
+            CustomerStore(*m_deps.database, livemodeOf(m_deps.mode)).customerForTenant(tenantId);
         if (!found) {
             responder.sendError(databaseUnavailable(found.error()));
             return;

@@ -27,26 +27,35 @@ qint64 singleNumber(QSqlDatabase &db, const QString &sql, const QVariantList &va
 
 } // namespace
 
-Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
+Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livemode)
 {
+    // " AND livemode = ?" and its value, or nothing when both modes count.
+    const QString inMode = livemode ? u" AND livemode = ?"_s : QString();
+    auto withMode = [&livemode](QVariantList values) {
+        if (livemode)
+            values << *livemode;
+        return values;
+    };
     Error error{ErrorCode::Database, {}};
     QJsonObject summary;
     summary.insert(u"active_subscriptions"_s,
                    singleNumber(db,
                                 u"SELECT COUNT(*) FROM subscriptions WHERE status IN ('active', 'trialing', "
-                                "'past_due')"_s,
-                                {}, &error));
+                                "'past_due')"_s +
+                                    inMode,
+                                withMode({}), &error));
     summary.insert(u"trials_ending_soon"_s,
                    singleNumber(db,
                                 u"SELECT COUNT(*) FROM subscriptions WHERE status = 'trialing' AND trial_end "
-                                "BETWEEN ? AND ?"_s,
-                                {now, now + 7 * kDay}, &error));
+                                "BETWEEN ? AND ?"_s +
+                                    inMode,
+                                withMode({now, now + 7 * kDay}), &error));
     summary.insert(u"failed_deliveries_24h"_s,
                    singleNumber(db,
                                 u"SELECT COUNT(*) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
                                 {now - kDay}, &error));
-    const qint64 pastDue =
-        singleNumber(db, u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"_s, {}, &error);
+    const qint64 pastDue = singleNumber(
+        db, u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"_s + inMode, withMode({}), &error);
     if (!error.message.isEmpty())
         return error;
 
@@ -62,8 +71,9 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
             db, u"cannot read the MRR"_s,
             u"SELECT COALESCE(plan, 'custom'), COALESCE(currency, ''), COALESCE(billing_interval, 'month'), "
             "billing_interval_count, COUNT(*), SUM(unit_amount * quantity) FROM subscriptions "
-            "WHERE status IN ('active', 'past_due') AND unit_amount IS NOT NULL "
-            "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"_s);
+            "WHERE status IN ('active', 'past_due') AND unit_amount IS NOT NULL"_s +
+                inMode + u" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"_s,
+            withMode({}));
         if (!rows)
             return rows.error();
         QMap<std::pair<QString, QString>, std::pair<qint64, qint64>> byPlan; // count, monthly amount
@@ -93,7 +103,9 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
         Result<SqlRows> rows =
             runQuery(db, u"cannot read the past-due amounts"_s,
                      u"SELECT currency, SUM(amount_remaining) FROM invoices WHERE status = 'open' AND "
-                     "attempt_count > 0 GROUP BY currency ORDER BY currency"_s);
+                     "attempt_count > 0"_s +
+                         inMode + u" GROUP BY currency ORDER BY currency"_s,
+                     withMode({}));
         if (!rows)
             return rows.error();
         while (rows->next()) {
@@ -109,9 +121,12 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now)
         Result<SqlRows> rows = runQuery(
             db, u"cannot read the payments"_s,
             u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ? "
-            "AND tenant_id IS NOT NULL "
-            "GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
-            {(now / kDay - 29) * kDay});
+            "AND tenant_id IS NOT NULL"_s +
+                (livemode
+                     ? u" AND stripe_invoice_id IN (SELECT stripe_invoice_id FROM invoices WHERE livemode = ?)"_s
+                     : QString()) +
+                u" GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
+            withMode({(now / kDay - 29) * kDay}));
         if (!rows)
             return rows.error();
         while (rows->next()) {

@@ -29,7 +29,9 @@ int EventsCommand::listEvents(const QCommandLineParser &parser, Database &databa
         streams.err << u"error: "_s << db.error().message << Qt::endl;
         return ExitFailure;
     }
-    const std::variant<QJsonObject, ApiError> page = AdminLists::events().page(db.value(), query);
+    // Both modes: the command line is where operators audit what is stored.
+    const std::variant<QJsonObject, ApiError> page =
+        AdminLists::events().page(db.value(), query, std::nullopt);
     if (const auto *error = std::get_if<ApiError>(&page)) {
         streams.err << u"error: "_s << error->message << Qt::endl;
         return error->status == 400 ? ExitUsage : ExitFailure;

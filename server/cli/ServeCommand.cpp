@@ -130,7 +130,8 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
 
     HttpService service;
     PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
-                             RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken});
+                             RedirectAllowList(settings->allowedRedirectHosts), settings->apiToken,
+                             settings->mode()});
     payments.install(service);
     Metrics metrics = Metrics::forService();
     QObject::connect(&stripe, &StripeClient::requestFinished, &stripe,

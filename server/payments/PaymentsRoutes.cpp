@@ -53,7 +53,7 @@ PaymentsRoutes::PaymentsRoutes(Dependencies dependencies, QObject *parent)
     : QObject(parent)
     , m_deps(std::move(dependencies))
     , m_auth(m_deps.apiToken)
-    , m_customers(std::make_unique<CustomerStore>(*m_deps.database))
+    , m_customers(std::make_unique<CustomerStore>(*m_deps.database, livemodeOf(m_deps.mode)))
     , m_actions(new StripeActions(m_deps.stripe, m_deps.database, m_deps.plans, this))
 {}
 

@@ -33,6 +33,7 @@ public:
         PlanCatalog plans;
         RedirectAllowList redirects;
         QString apiToken;
+        StripeMode mode = StripeMode::Unknown; // reads see this mode's objects only
     };
 
     explicit PaymentsRoutes(Dependencies dependencies, QObject *parent = nullptr);

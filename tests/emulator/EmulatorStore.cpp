@@ -45,14 +45,20 @@ qint64 EmulatorStore::now() const
     return QDateTime::currentSecsSinceEpoch() + m_clockOffset;
 }
 
+bool EmulatorStore::isVisible(const QString &kind, const QJsonObject &object) const
+{
+    return kind == u"price" || object.value(u"livemode"_s).toBool() == m_livemode;
+}
+
 QJsonObject EmulatorStore::object(const QString &kind, const QString &id) const
 {
-    return m_objects.value(kind).value(id);
+    const QJsonObject found = m_objects.value(kind).value(id);
+    return isVisible(kind, found) ? found : QJsonObject();
 }
 
 bool EmulatorStore::contains(const QString &kind, const QString &id) const
 {
-    return m_objects.value(kind).contains(id);
+    return !object(kind, id).isEmpty();
 }
 
 void EmulatorStore::put(const QString &kind, const QJsonObject &object)
@@ -69,7 +75,11 @@ QList<QJsonObject> EmulatorStore::objects(const QString &kind) const
         const QString id = object.value(u"id"_s).toString();
         return id.mid(id.lastIndexOf(u'_') + 1, 6).toLongLong(nullptr, 36);
     };
-    QList<QJsonObject> all = m_objects.value(kind).values();
+    QList<QJsonObject> all;
+    for (const QJsonObject &object : m_objects.value(kind)) {
+        if (isVisible(kind, object))
+            all.append(object);
+    }
     std::sort(all.begin(), all.end(),
               [&](const QJsonObject &a, const QJsonObject &b) { return sequence(a) > sequence(b); });
     return all;
@@ -129,7 +139,7 @@ QJsonObject EmulatorStore::createCustomer(const QString &email, const QJsonObjec
         {u"object"_s, u"customer"_s},
         {u"created"_s, now()},
         {u"email"_s, email.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(email)},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_livemode},
         {u"metadata"_s, metadata},
         {u"name"_s, QJsonValue::Null},
         {u"delinquent"_s, false},
@@ -176,7 +186,7 @@ QJsonObject EmulatorStore::createSubscription(const QString &customer, const QSt
                                  {u"has_more"_s, false},
                                  {u"url"_s, QString(u"/v1/subscription_items?subscription="_s + id)}}},
         {u"latest_invoice"_s, QJsonValue::Null},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_livemode},
         {u"metadata"_s, metadata},
         {u"start_date"_s, start},
         {u"status"_s, trialDays > 0 ? u"trialing"_s : u"active"_s},
@@ -210,7 +220,7 @@ QJsonObject EmulatorStore::createInvoice(const QJsonObject &subscription, bool p
         {u"currency"_s, subscription.value(u"currency"_s)},
         {u"customer"_s, subscription.value(u"customer"_s)},
         {u"hosted_invoice_url"_s, QString(u"https://invoice.stripe.com/i/acct_emulator/test_"_s + id)},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_livemode},
         {u"next_payment_attempt"_s,
          paid ? QJsonValue(QJsonValue::Null) : QJsonValue(created + 3 * 24 * 3600)},
         {u"number"_s, u"EMU-%1"_s.arg(qulonglong(m_counter), 6, 10, QChar(u'0'))},
@@ -241,7 +251,7 @@ QJsonObject EmulatorStore::recordEvent(const QString &type, const QJsonObject &o
         {u"api_version"_s, apiVersion},
         {u"created"_s, now()},
         {u"data"_s, data},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_livemode},
         {u"pending_webhooks"_s, 1},
         {u"request"_s, QJsonObject{{u"id"_s, QJsonValue::Null}, {u"idempotency_key"_s, QJsonValue::Null}}},
         {u"type"_s, type},

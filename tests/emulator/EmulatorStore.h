@@ -26,10 +26,21 @@ public:
         m_unsaved = true;
     }
 
+    // Test or live: objects made from now on carry this livemode, and only
+    // objects of this mode are found (a test customer is "No such customer" to
+    // a live key, as on Stripe). Prices are shared by both modes here.
+    void setLivemode(bool livemode) { m_livemode = livemode; }
+    bool livemode() const { return m_livemode; }
+
     // Objects by kind ("price", "customer", "checkout.session", "subscription",
-    // "invoice", "billing_portal.session"), each by id.
+    // "invoice", "billing_portal.session"), each by id, in the current mode.
     QJsonObject object(const QString &kind, const QString &id) const;
     bool contains(const QString &kind, const QString &id) const;
+    // The object whatever its mode (control routes act on either).
+    QJsonObject objectInAnyMode(const QString &kind, const QString &id) const
+    {
+        return m_objects.value(kind).value(id);
+    }
     void put(const QString &kind, const QJsonObject &object);
     // DELETE /v1/customers/{id} and the like: gone from lists and cursors.
     void remove(const QString &kind, const QString &id)
@@ -74,6 +85,9 @@ private:
     // Ids carry it, so it is saved; a request id alone does not make the state unsaved.
     quint64 m_counter = 0;
     bool m_unsaved = false;
+    bool m_livemode = false;
+
+    bool isVisible(const QString &kind, const QJsonObject &object) const;
 };
 
 } // namespace billing::emulator

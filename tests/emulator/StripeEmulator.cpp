@@ -262,7 +262,8 @@ void StripeEmulator::runApi(const HttpRequest &request, HttpResponder responder,
     else if (authorization.startsWith("Basic "))
         key = QByteArray::fromBase64(authorization.mid(6).trimmed()).split(':').constFirst();
     const QString keyText = QString::fromLatin1(key);
-    if (key.isEmpty() || !keyText.startsWith(u"sk_test_") ||
+    const bool live = m_options.acceptLiveKeys && keyText.startsWith(u"sk_live_");
+    if (key.isEmpty() || !(keyText.startsWith(u"sk_test_") || live) ||
         (!m_options.apiKey.isEmpty() && keyText != m_options.apiKey)) {
         const QString shown = key.isEmpty() ? QString() : keyText.left(8) + u"*********"_s + keyText.right(4);
         reply(401, stripeError(u"invalid_request_error"_s, {},
@@ -270,6 +271,8 @@ void StripeEmulator::runApi(const HttpRequest &request, HttpResponder responder,
                                              : u"Invalid API Key provided: %1"_s.arg(shown)));
         return;
     }
+
+    m_store.setLivemode(live); // the key's mode: its objects only
 
     if (std::optional<Fault> fault = takeFault(request)) {
         auto apply = [this, fault = *fault, reply, responder]() mutable -> bool {
@@ -557,7 +560,7 @@ void StripeEmulator::createCheckoutSession(const QVariantMap &params, const Answ
         {u"customer_details"_s, QJsonValue::Null},
         {u"customer_email"_s, emailValue},
         {u"expires_at"_s, m_store.now() + 24 * 3600},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_store.livemode()},
         {u"metadata"_s, QJsonObject::fromVariantMap(params.value(u"metadata"_s).toMap())},
         {u"mode"_s, mode},
         {u"payment_status"_s, u"unpaid"_s},
@@ -570,6 +573,7 @@ void StripeEmulator::createCheckoutSession(const QVariantMap &params, const Answ
     // What the session will create once paid; kept beside it, as Stripe keeps it internally.
     m_store.put(u"checkout.session.plan"_s,
                 QJsonObject{{u"id"_s, id},
+                            {u"livemode"_s, m_store.livemode()},
                             {u"line_items"_s, items},
                             {u"subscription_metadata"_s,
                              QJsonObject::fromVariantMap(subscriptionData.value(u"metadata"_s).toMap())},
@@ -592,7 +596,7 @@ void StripeEmulator::createPortalSession(const QVariantMap &params, const Answer
         {u"configuration"_s, u"bpc_emulator"_s},
         {u"created"_s, m_store.now()},
         {u"customer"_s, customer},
-        {u"livemode"_s, false},
+        {u"livemode"_s, m_store.livemode()},
         {u"locale"_s, QJsonValue::Null},
         {u"return_url"_s, params.contains(u"return_url"_s)
                               ? QJsonValue(params.value(u"return_url"_s).toString())
@@ -671,7 +675,8 @@ void StripeEmulator::listEvents(const QVariantMap &params, const Answer &answer)
     answerListPage(
         m_store.events(), params, u"event"_s, u"/v1/events"_s,
         [&](const QJsonObject &event) {
-            return createdMatches(event, created) &&
+            return event.value(u"livemode"_s).toBool() == m_store.livemode() &&
+                   createdMatches(event, created) &&
                    (types.isEmpty() || types.contains(event.value(u"type"_s).toString()));
         },
         answer);
@@ -737,7 +742,8 @@ void StripeEmulator::installControlRoutes()
         "POST", u"/_emulator/checkout/sessions/{id}/complete"_s,
         [this, eventIds](const HttpRequest &request, HttpResponder responder) {
             const QString id = request.pathArgs.value(u"id"_s);
-            QJsonObject session = m_store.object(kCheckoutSession, id);
+            QJsonObject session = m_store.objectInAnyMode(kCheckoutSession, id);
+            m_store.setLivemode(session.value(u"livemode"_s).toBool());
             if (session.isEmpty() || session.value(u"status"_s).toString() != u"open") {
                 responder.sendJson(404, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
                                                     u"No open checkout session '%1'"_s.arg(id)));
@@ -791,6 +797,7 @@ void StripeEmulator::installControlRoutes()
         "POST", u"/_emulator/subscriptions"_s,
         [this, eventIds](const HttpRequest &request, HttpResponder responder) {
             const QJsonObject spec = QJsonDocument::fromJson(request.body).object();
+            m_store.setLivemode(spec.value(u"livemode"_s).toBool());
             const QString price = spec.value(u"price"_s).toString(u"price_demo_solo"_s);
             if (!m_store.contains(u"price"_s, price)) {
                 responder.sendJson(400, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
@@ -822,7 +829,8 @@ void StripeEmulator::installControlRoutes()
     auto cycle = [this, eventIds](bool paid) {
         return [this, eventIds, paid](const HttpRequest &request, HttpResponder responder) {
             const QString id = request.pathArgs.value(u"id"_s);
-            QJsonObject subscription = m_store.object(kSubscription, id);
+            QJsonObject subscription = m_store.objectInAnyMode(kSubscription, id);
+            m_store.setLivemode(subscription.value(u"livemode"_s).toBool());
             if (subscription.isEmpty() || subscription.value(u"status"_s).toString() == u"canceled") {
                 responder.sendJson(404, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
                                                     u"No active subscription '%1'"_s.arg(id)));
@@ -858,7 +866,8 @@ void StripeEmulator::installControlRoutes()
         "POST", u"/_emulator/invoices/{id}/pay"_s,
         [this, eventIds](const HttpRequest &request, HttpResponder responder) {
             const QString id = request.pathArgs.value(u"id"_s);
-            QJsonObject invoice = m_store.object(u"invoice"_s, id);
+            QJsonObject invoice = m_store.objectInAnyMode(u"invoice"_s, id);
+            m_store.setLivemode(invoice.value(u"livemode"_s).toBool());
             if (invoice.isEmpty() || invoice.value(u"status"_s).toString() != u"open") {
                 responder.sendJson(404, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
                                                     u"No open invoice '%1'"_s.arg(id)));

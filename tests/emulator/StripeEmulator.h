@@ -34,6 +34,10 @@ public:
     {
         // Accepted bearer key; empty accepts any sk_test_… key.
         QString apiKey;
+        // Tests of live mode: sk_live_… keys are accepted too and see live-mode
+        // objects only. The program never sets it: a real live key has no
+        // business here.
+        bool acceptLiveKeys = false;
         QStringList webhookSecrets;
         QUrl webhookUrl;
     };

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void resendingANoticeOfAPaidInvoiceIsRefused();
     void rawPriceSaleIsProvisionedAndCountedInMrr();
     void strangersOnTheSameAccountStayOut();
+    void switchingToLiveKeysLeavesTestDataBehind();
 
 private:
     QString addStaff(const QString &name);
@@ -71,6 +72,7 @@ void TestAdminApi::init()
 
     emulator::StripeEmulator::Options options;
     options.webhookSecrets = {kWebhookSecret};
+    options.acceptLiveKeys = true; // switchingToLiveKeysLeavesTestDataBehind
     m_stripe = std::make_unique<emulator::StripeEmulator>(options);
     QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
 
@@ -453,6 +455,51 @@ void TestAdminApi::strangersOnTheSameAccountStayOut()
     for (const QJsonValue &day : summary.value(u"payments_by_day"_s).toArray())
         payments += day[u"count"_s].toInteger();
     QCOMPARE(payments, 1);
+}
+
+void TestAdminApi::switchingToLiveKeysLeavesTestDataBehind()
+{
+    // Tested in test mode first, as the guide says, then the same installation
+    // and database switched to live keys.
+    QVERIFY(checkout(u"tenant_switch"_s, u"team"_s).startsWith(u"sub_"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_switch"_s).size(), 1, 10000);
+    QVERIFY(m_server->stop());
+    m_settings.insert(u"STRIPE_SECRET_KEY"_s, u"sk_live_51AdminApiLiveKey00000000"_s);
+    QString output;
+    QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+    QCOMPARE(admin("GET", u"/session"_s).json().value(u"mode"_s).toString(), u"live"_s);
+
+    // The live Overview and lists start empty; the test rows are kept for audit.
+    const QJsonObject summary = admin("GET", u"/summary"_s).json();
+    QCOMPARE(summary.value(u"active_subscriptions"_s).toInteger(), 0);
+    QCOMPARE(summary.value(u"mrr"_s).toArray().size(), 0);
+    QCOMPARE(summary.value(u"payments_by_day"_s).toArray().size(), 0);
+    QCOMPARE(list(u"/subscriptions"_s).size(), 0);
+    QCOMPARE(list(u"/licenses"_s).size(), 0);
+    QCOMPARE(list(u"/subscriptions?mode=test"_s).size(), 1);
+    QCOMPARE(list(u"/invoices?mode=all"_s).size(), 1);
+    QCOMPARE(admin("GET", u"/subscriptions?mode=sandbox"_s).status, 400);
+
+    // The tenant buys again, live: its test customer is not sent to live Stripe.
+    m_client.send("DELETE", QUrl(u"http://127.0.0.1:%1/_emulator/requests"_s.arg(m_stripe->port())));
+    const QString live = checkout(u"tenant_switch"_s, u"team"_s);
+    QVERIFY2(live.startsWith(u"sub_"_s), "the live checkout failed");
+    const QJsonArray requests =
+        m_client.send("GET", QUrl(u"http://127.0.0.1:%1/_emulator/requests"_s.arg(m_stripe->port())))
+            .json()
+            .value(u"data"_s)
+            .toArray();
+    QCOMPARE(requests.size(), 1);
+    const QString sent = requests[0][u"body"_s].toString();
+    QVERIFY2(!sent.contains(u"customer=cus_"_s), qPrintable(sent));
+    QVERIFY2(sent.contains(u"customer_email="_s), qPrintable(sent));
+
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/subscriptions?status=active"_s).size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(admin("GET", u"/summary"_s).json().value(u"active_subscriptions"_s).toInteger(),
+                              1, 10000);
+    QCOMPARE(list(u"/subscriptions"_s)[0][u"livemode"_s].toBool(), true);
+    QCOMPARE(list(u"/subscriptions?mode=all"_s).size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)
