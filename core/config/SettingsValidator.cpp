@@ -266,9 +266,27 @@ private:
             }
             static const QRegularExpression pattern(u"^whsec_[0-9A-Za-z+/=]+$"_s);
             if (!pattern.match(secret).hasMatch()) {
-                error(name, u"%1 is not a webhook signing secret: it must start with whsec_ and "
-                            "contain no spaces. Copy it from the webhook endpoint in the Stripe "
-                            "Dashboard or from `stripe listen`"_s.arg(which));
+                // Say what is wrong with it, without showing the secret.
+                QString problem = u"it must start with whsec_"_s;
+                if (secret.startsWith(u"whsec_") && secret.size() == 6) {
+                    problem = u"nothing follows whsec_"_s;
+                } else if (secret.startsWith(u"whsec_")) {
+                    static const QRegularExpression allowed(u"[0-9A-Za-z+/=]"_s);
+                    qsizetype at = 6;
+                    while (at < secret.size() && allowed.match(secret.mid(at, 1)).hasMatch())
+                        ++at;
+                    const QChar found = secret.at(at);
+                    const QString shown = found.isSpace()          ? u"a space"_s
+                                          : found.unicode() < 0x20 ? u"a control character"_s
+                                                                   : u"'%1'"_s.arg(found);
+                    problem =
+                        u"after whsec_ only letters, digits, +, / and = belong, and character %1 is %2"_s
+                            .arg(at + 1)
+                            .arg(shown);
+                }
+                error(name,
+                      u"%1 is not a webhook signing secret: %2. Copy it from the webhook endpoint in the "
+                      "Stripe Dashboard or from `stripe listen`"_s.arg(which, problem));
                 return;
             }
             if (secrets.contains(secret))

@@ -142,7 +142,8 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
                 continue;
             break;
         }
-        conditions << filter.condition;
+        conditions << QString(filter.condition)
+                          .replace(u"{C}"_s, db.driverName() == u"QPSQL" ? u" COLLATE \"C\""_s : QString());
     }
 
     const QString direction = ascending ? u"ASC"_s : u"DESC"_s;

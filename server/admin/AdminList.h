@@ -30,7 +30,10 @@ struct AdminList
     struct Filter
     {
         QString param;
-        // SQL with one ? for the value; Prefix: pairs of ? (from, to); Flag: none
+        // SQL with one ? for the value; Prefix: pairs of ? (from, to); Flag: none.
+        // {C} marks where text is compared byte by byte: COLLATE "C" on
+        // PostgreSQL, whose usual collations (en_US.UTF-8) order a prefix range
+        // otherwise; nothing on SQLite, which compares bytes already.
         QString condition;
         enum class Match { Exact, Prefix, Integer, Flag } match = Match::Exact;
         qsizetype maxLength = 255;

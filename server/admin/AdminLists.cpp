@@ -35,7 +35,8 @@ AdminList events()
         {u"status"_s, u"status = ?"_s, Match::Exact, 20},
         {u"from"_s, u"stripe_created_at >= ?"_s, Match::Integer, 20},
         {u"to"_s, u"stripe_created_at < ?"_s, Match::Integer, 20},
-        {u"q"_s, u"((stripe_event_id >= ? AND stripe_event_id < ?) OR (object_id >= ? AND object_id < ?))"_s,
+        {u"q"_s,
+         u"((stripe_event_id{C} >= ? AND stripe_event_id{C} < ?) OR (object_id{C} >= ? AND object_id{C} < ?))"_s,
          Match::Prefix, 255},
     };
     // received_at follows the row id: rows are numbered as they arrive.

@@ -264,7 +264,7 @@ void AdminRoutes::cancelSubscription(const HttpRequest &request, HttpResponder r
         return;
     }
     m_deps.stripe->cancelSubscription(
-        id, *atPeriodEnd, staff, {{u"via"_s, u"dashboard"_s}},
+        id, *atPeriodEnd, {}, staff, {{u"via"_s, u"dashboard"_s}},
         [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 
@@ -303,13 +303,8 @@ void AdminRoutes::createPortalLink(const HttpRequest &request, HttpResponder res
         customerId = found.value();
     }
     m_deps.stripe->createPortalSession(
-        customerId, returnUrl, {},
-        [this, responder, customerId, staff](const StripeActions::Answer &answer) mutable {
-            // The URL logs the customer in: it goes to the dashboard, not into the audit log.
-            audit(staff, u"customer.portal_link"_s, u"customer"_s, customerId, {},
-                  std::holds_alternative<QJsonObject>(answer));
-            sendAnswer(responder, answer);
-        });
+        customerId, returnUrl, {}, staff, {{u"via"_s, u"dashboard"_s}},
+        [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 
 void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder responder, const QString &staff)

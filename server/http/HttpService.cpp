@@ -37,6 +37,16 @@ QStringList pathSegments(const QString &path)
     return path.split(u'/', Qt::SkipEmptyParts);
 }
 
+// A request path's segments, split where the path has a '/' and then decoded:
+// /events/evt%5F1 names evt_1, and an encoded %2F stays inside its segment.
+QStringList decodedPathSegments(const QString &encodedPath)
+{
+    QStringList segments = pathSegments(encodedPath);
+    for (QString &segment : segments)
+        segment = QUrl::fromPercentEncoding(segment.toUtf8());
+    return segments;
+}
+
 // Matches a route's segments against a path's, filling the {placeholders}.
 bool matches(const QStringList &pattern, const QStringList &path, QHash<QString, QString> *args)
 {
@@ -81,7 +91,7 @@ void HttpService::dispatch(const QHttpServerRequest &request, HttpResponder resp
     copy.body = request.body();
     copy.remoteAddress = request.remoteAddress();
 
-    const QStringList segments = pathSegments(copy.path);
+    const QStringList segments = decodedPathSegments(copy.path);
     QByteArrayList allowed;
     for (const Route &route : m_routes) {
         QHash<QString, QString> args;

@@ -21,6 +21,13 @@ const QString kPortalPath = u"/payments/stripe/portal"_s;
 const QString kSubscriptionPath = u"/payments/stripe/subscription/{id}"_s;
 const QString kCancelPath = u"/payments/stripe/subscription/{id}/cancel"_s;
 
+// Stripe takes keys of up to 255 characters; a longer one would fail there.
+void checkIdempotencyKey(const HttpRequest &request, JsonBody &body)
+{
+    if (request.header("Idempotency-Key").size() > 255)
+        body.fail(u"Idempotency-Key"_s, u"the Idempotency-Key header is longer than 255 characters"_s);
+}
+
 // Stripe accepts client_reference_id of up to 200 letters, digits, '-' and '_'.
 bool isValidTenantId(const QString &tenantId)
 {
@@ -113,9 +120,8 @@ void PaymentsRoutes::createCheckoutSession(const HttpRequest &request, HttpRespo
     if (!email.isEmpty() && !isPlausibleEmail(email))
         body.fail(u"customer_email"_s, u"customer_email is not an email address"_s);
     const std::optional<qint64> trialDays = body.optionalInteger(u"trial_days"_s, 1, 730);
+    checkIdempotencyKey(request, body);
     const QString idempotencyKey = QString::fromLatin1(request.header("Idempotency-Key"));
-    if (idempotencyKey.size() > 255)
-        body.fail(u"Idempotency-Key"_s, u"the Idempotency-Key header is longer than 255 characters"_s);
     if (body.error()) {
         responder.sendError(*body.error());
         return;
@@ -182,6 +188,7 @@ void PaymentsRoutes::createCheckoutSession(const HttpRequest &request, HttpRespo
 void PaymentsRoutes::createPortalSession(const HttpRequest &request, HttpResponder responder)
 {
     JsonBody body = JsonBody::parse(request, {u"customer_id"_s, u"return_url"_s});
+    checkIdempotencyKey(request, body);
     const QString customerId = body.requiredString(u"customer_id"_s, 255);
     if (!customerId.isEmpty() && !StripeActions::isCustomerId(customerId))
         body.fail(u"customer_id"_s, u"customer_id must be a Stripe customer id (cus_…)"_s);
@@ -194,7 +201,8 @@ void PaymentsRoutes::createPortalSession(const HttpRequest &request, HttpRespond
     }
 
     m_actions->createPortalSession(
-        customerId, returnUrl, QString::fromLatin1(request.header("Idempotency-Key").left(255)),
+        customerId, returnUrl, QString::fromLatin1(request.header("Idempotency-Key")), u"api"_s,
+        {{u"remote_address"_s, request.remoteAddress.toString()}},
         [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 
@@ -236,6 +244,7 @@ void PaymentsRoutes::cancelSubscription(const HttpRequest &request, HttpResponde
         return;
     }
     JsonBody body = JsonBody::parse(request, {u"at_period_end"_s}, /*emptyAllowed=*/true);
+    checkIdempotencyKey(request, body);
     const bool atPeriodEnd = body.optionalBool(u"at_period_end"_s).value_or(false);
     if (body.error()) {
         responder.sendError(*body.error());
@@ -243,7 +252,8 @@ void PaymentsRoutes::cancelSubscription(const HttpRequest &request, HttpResponde
     }
 
     m_actions->cancelSubscription(
-        id, atPeriodEnd, u"api"_s, {{u"remote_address"_s, request.remoteAddress.toString()}},
+        id, atPeriodEnd, QString::fromLatin1(request.header("Idempotency-Key")), u"api"_s,
+        {{u"remote_address"_s, request.remoteAddress.toString()}},
         [responder](const StripeActions::Answer &answer) mutable { sendAnswer(responder, answer); });
 }
 

@@ -31,12 +31,14 @@ bool StripeActions::isCustomerId(const QString &text)
     return isStripeId(text, "cus_"_L1, /*underscores=*/false);
 }
 
-void StripeActions::cancelSubscription(const QString &subscriptionId, bool atPeriodEnd, const QString &actor,
+void StripeActions::cancelSubscription(const QString &subscriptionId, bool atPeriodEnd,
+                                       const QString &idempotencyKey, const QString &actor,
                                        const QJsonObject &context, Done done)
 {
-    StripeJob *job = atPeriodEnd ? m_stripe->post(u"/v1/subscriptions/"_s + subscriptionId,
-                                                  FormParams{{u"cancel_at_period_end"_s, u"true"_s}})
-                                 : m_stripe->del(u"/v1/subscriptions/"_s + subscriptionId);
+    StripeJob *job = atPeriodEnd
+                         ? m_stripe->post(u"/v1/subscriptions/"_s + subscriptionId,
+                                          FormParams{{u"cancel_at_period_end"_s, u"true"_s}}, idempotencyKey)
+                         : m_stripe->del(u"/v1/subscriptions/"_s + subscriptionId);
     connect(job, &StripeJob::finished, this,
             [this, subscriptionId, atPeriodEnd, actor, context, done](const StripeResult &result) {
                 AuditLog::Entry entry;
@@ -66,26 +68,42 @@ void StripeActions::cancelSubscription(const QString &subscriptionId, bool atPer
 }
 
 void StripeActions::createPortalSession(const QString &customerId, const QString &returnUrl,
-                                        const QString &idempotencyKey, Done done)
+                                        const QString &idempotencyKey, const QString &actor,
+                                        const QJsonObject &context, Done done)
 {
     const FormParams params{{u"customer"_s, customerId}, {u"return_url"_s, returnUrl}};
     StripeJob *job = m_stripe->post(u"/v1/billing_portal/sessions"_s, params, idempotencyKey);
-    connect(job, &StripeJob::finished, this, [done](const StripeResult &result) {
-        if (!result.ok()) {
-            done(apiErrorForStripe(
-                result.error, {{u"customer"_s, u"customer_id"_s}, {u"return_url"_s, u"return_url"_s}},
-                u"Ensure the customer_id exists in the configured Stripe account, in the same "
-                "mode (live or test) as STRIPE_SECRET_KEY"_s));
-            return;
-        }
-        const QString url = result.object.value(u"url"_s).toString();
-        if (url.isEmpty()) {
-            done(ApiError{
-                502, u"api_error"_s, u"Stripe's portal session has no url"_s, {}, result.requestId, {}});
-            return;
-        }
-        done(QJsonObject{{u"url"_s, url}});
-    });
+    connect(
+        job, &StripeJob::finished, this,
+        [this, customerId, actor, context, done](const StripeResult &result) {
+            AuditLog::Entry entry;
+            entry.actor = actor;
+            entry.action = u"customer.portal_link"_s;
+            entry.targetType = u"customer"_s;
+            entry.targetId = customerId;
+            entry.succeeded = result.ok() && !result.object.value(u"url"_s).toString().isEmpty();
+            entry.details = context;
+            entry.details.insert(u"stripe_request_id"_s, result.requestId);
+            if (!result.ok())
+                entry.details.insert(u"error"_s, result.error.summary());
+            if (Result<void> recorded = AuditLog(*m_database).record(entry); !recorded)
+                qWarning("audit log write failed: %s", qPrintable(recorded.error().message));
+
+            if (!result.ok()) {
+                done(apiErrorForStripe(
+                    result.error, {{u"customer"_s, u"customer_id"_s}, {u"return_url"_s, u"return_url"_s}},
+                    u"Ensure the customer_id exists in the configured Stripe account, in the same "
+                    "mode (live or test) as STRIPE_SECRET_KEY"_s));
+                return;
+            }
+            const QString url = result.object.value(u"url"_s).toString();
+            if (url.isEmpty()) {
+                done(ApiError{
+                    502, u"api_error"_s, u"Stripe's portal session has no url"_s, {}, result.requestId, {}});
+                return;
+            }
+            done(QJsonObject{{u"url"_s, url}});
+        });
 }
 
 } // namespace billing::server

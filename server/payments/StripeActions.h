@@ -29,13 +29,16 @@ public:
     StripeActions(StripeClient *stripe, Database *database, PlanCatalog plans, QObject *parent = nullptr);
 
     // Now (DELETE; Stripe follows with customer.subscription.deleted) or at the
-    // period end. Audited as `actor`, with `context` added to the details.
+    // period end (a POST, which takes `idempotencyKey`; Stripe ignores keys on
+    // DELETE). Audited as `actor`, with `context` added to the details.
     // Answers the subscription summary after the change.
-    void cancelSubscription(const QString &subscriptionId, bool atPeriodEnd, const QString &actor,
-                            const QJsonObject &context, Done done);
-    // A Customer Portal session; answers {"url"}.
+    void cancelSubscription(const QString &subscriptionId, bool atPeriodEnd, const QString &idempotencyKey,
+                            const QString &actor, const QJsonObject &context, Done done);
+    // A Customer Portal session; answers {"url"}. Audited as `actor` (the URL
+    // itself, which logs the customer in, stays out of the audit log).
     void createPortalSession(const QString &customerId, const QString &returnUrl,
-                             const QString &idempotencyKey, Done done);
+                             const QString &idempotencyKey, const QString &actor, const QJsonObject &context,
+                             Done done);
 
     static bool isSubscriptionId(const QString &text);
     static bool isCustomerId(const QString &text);

@@ -34,12 +34,12 @@ public:
     {
         // Accepted bearer key; empty accepts any sk_test_… key.
         QString apiKey;
+        QStringList webhookSecrets;
+        QUrl webhookUrl;
         // Tests of live mode: sk_live_… keys are accepted too and see live-mode
         // objects only. The program never sets it: a real live key has no
         // business here.
         bool acceptLiveKeys = false;
-        QStringList webhookSecrets;
-        QUrl webhookUrl;
     };
 
     explicit StripeEmulator(const Options &options, QObject *parent = nullptr);

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void listensOnLoopbackAndAnswersJson404();
     void reportsPortInUse();
     void servesHttpsWithTheConfiguredCertificate();
+    void decodesPathArguments_data();
+    void decodesPathArguments();
 };
 
 void TestHttpService::initTestCase()
@@ -52,6 +54,42 @@ void TestHttpService::listensOnLoopbackAndAnswersJson404()
     QCOMPARE(error.value(u"type"_s).toString(), u"invalid_request_error"_s);
     QCOMPARE(error.value(u"message"_s).toString(), u"no route for /payments/stripe/unknown"_s);
     QVERIFY(error.value(u"param"_s).isNull());
+    delete reply;
+}
+
+void TestHttpService::decodesPathArguments_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("argument");
+    QTest::newRow("plain") << u"/items/evt_1/replay"_s << u"evt_1"_s;
+    QTest::newRow("encoded underscore") << u"/items/evt%5F1/replay"_s << u"evt_1"_s;
+    QTest::newRow("encoded slash stays in its segment") << u"/items/a%2Fb/replay"_s << u"a/b"_s;
+    QTest::newRow("space and UTF-8") << u"/items/t%20%C3%A9/replay"_s << u"t \u00e9"_s;
+    QTest::newRow("encoded literal segment") << u"/items/x/r%65play"_s << u"x"_s;
+}
+
+void TestHttpService::decodesPathArguments()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, argument);
+    HttpService service;
+    QString received;
+    service.addRoute(
+        "POST", u"/items/{id}/replay"_s,
+        [&received](const billing::server::HttpRequest &request, billing::server::HttpResponder responder) {
+            received = request.pathArgs.value(u"id"_s);
+            responder.sendJson(200, {});
+        });
+    const billing::Result<quint16> port = service.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port.ok());
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.post(
+        QNetworkRequest(QUrl::fromEncoded(u"http://127.0.0.1:%1%2"_s.arg(port.value()).arg(path).toLatin1())),
+        "{}"_ba);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(received, argument);
     delete reply;
 }
 

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void getsSubscriptionEssentials();
     void subscriptionIdIsValidated();
     void cancelsAtPeriodEndAndNowWithAudit();
+    void cancelPassesTheIdempotencyKeyOn();
     void cancelRejectsBadBody();
 
 private:
@@ -429,6 +430,20 @@ void TestPaymentsRoutes::portalCreatesSession()
         FormParams::decode(stripeRequests().first().toObject().value(u"body"_s).toString().toUtf8()).value();
     QCOMPARE(sent.value(u"customer"_s), customer);
     QCOMPARE(sent.value(u"return_url"_s), u"https://app.agencyos.network/settings/billing"_s);
+
+    // Audited as the dashboard's portal links are; the URL (it logs the customer in) is not kept.
+    QSqlDatabase db = m_db->database().connection().value();
+    QSqlQuery query(db);
+    QVERIFY(query.exec(u"SELECT actor, action, target_type, target_id, outcome, details FROM audit_log"_s));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), u"api"_s);
+    QCOMPARE(query.value(1).toString(), u"customer.portal_link"_s);
+    QCOMPARE(query.value(2).toString(), u"customer"_s);
+    QCOMPARE(query.value(3).toString(), customer);
+    QCOMPARE(query.value(4).toString(), u"succeeded"_s);
+    QVERIFY(query.value(5).toString().contains(u"\"remote_address\":\"127.0.0.1\""_s));
+    QVERIFY(!query.value(5).toString().contains(u"billing.stripe.com"_s));
+    QVERIFY(!query.next());
 }
 
 void TestPaymentsRoutes::portalRejectsBadInput_data()
@@ -553,6 +568,35 @@ void TestPaymentsRoutes::cancelsAtPeriodEndAndNowWithAudit()
     QVERIFY(query.next());
     QCOMPARE(query.value(1).toString(), u"subscription.cancel"_s);
     QVERIFY(!query.next());
+}
+
+void TestPaymentsRoutes::cancelPassesTheIdempotencyKeyOn()
+{
+    const QString session =
+        post(u"/payments/stripe/checkout"_s, validCheckout()).json().value(u"id"_s).toString();
+    const QString id =
+        completeCheckout(session).value(u"subscription"_s).toObject().value(u"id"_s).toString();
+    const QByteArray body = R"({"at_period_end":true})";
+    const Headers headers{{"Content-Type"_ba, "application/json"_ba},
+                          {"Idempotency-Key"_ba, "cancel-retry-1"_ba}};
+    const auto first = call("POST", u"/payments/stripe/subscription/%1/cancel"_s.arg(id), body, headers);
+    const auto retried = call("POST", u"/payments/stripe/subscription/%1/cancel"_s.arg(id), body, headers);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(retried.status, 200);
+    QCOMPARE(retried.json(), first.json());
+    const QJsonArray sent = stripeRequests();
+    QCOMPARE(sent.at(sent.size() - 2).toObject().value(u"idempotency_key"_s).toString(), u"cancel-retry-1"_s);
+    QCOMPARE(sent.last().toObject().value(u"idempotency_key"_s).toString(), u"cancel-retry-1"_s);
+    // Stripe replayed the first answer: one change, one event.
+    QCOMPARE(m_emulator->store().events().first().value(u"type"_s).toString(),
+             u"customer.subscription.updated"_s);
+    QCOMPARE(m_emulator->store().events().at(1).value(u"type"_s).toString(), u"checkout.session.completed"_s);
+
+    const auto tooLong =
+        call("POST", u"/payments/stripe/subscription/%1/cancel"_s.arg(id), body,
+             {{"Content-Type"_ba, "application/json"_ba}, {"Idempotency-Key"_ba, QByteArray(256, 'k')}});
+    QCOMPARE(tooLong.status, 400);
+    QCOMPARE(tooLong.json().value(u"error"_s).toObject().value(u"param"_s).toString(), u"Idempotency-Key"_s);
 }
 
 void TestPaymentsRoutes::cancelRejectsBadBody()

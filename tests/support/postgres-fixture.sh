@@ -61,7 +61,18 @@ start)
     fi
     chmod 700 "$pgdata"
 
-    as_server_user "$pg_bin/initdb" -D "$pgdata" -U postgres -E UTF8 --locale=C.UTF-8 \
+    # The collation most installations have (Debian's default), not C: text
+    # comparisons such as the admin lists' prefix ranges must hold under it.
+    locale=en_US.UTF-8
+    if ! locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8'; then
+        if [ "$(id -u)" = 0 ] && localedef -i en_US -f UTF-8 en_US.UTF-8 2>/dev/null; then
+            echo "postgres-fixture: generated the en_US.UTF-8 locale"
+        else
+            locale=C.UTF-8
+            echo "postgres-fixture: en_US.UTF-8 is not available (install 'locales' and run as root); using C.UTF-8" >&2
+        fi
+    fi
+    as_server_user "$pg_bin/initdb" -D "$pgdata" -U postgres -E UTF8 --locale="$locale" \
         --auth-local=trust --auth-host=trust >"$pgdata.initdb.log" 2>&1 \
         || { cat "$pgdata.initdb.log" >&2; exit 1; }
     rm -f "$pgdata.initdb.log"
@@ -88,7 +99,7 @@ start)
     fi
 
     echo "postgresql://postgres@127.0.0.1:$port/postgres" > "$state_dir/url"
-    echo "postgres-fixture: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+    echo "postgres-fixture: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, collation $locale"
     ;;
 *)
     echo "usage: postgres-fixture.sh start|stop STATE_DIR" >&2

@@ -153,6 +153,14 @@ void TestSettingsValidator::reportsProblem_data()
     QTest::newRow("webhook secret not whsec")
         << StripeWebhookSecret << u"abc123"_s << error
         << u"STRIPE_WEBHOOK_SECRET is not a webhook signing secret: it must start with whsec_"_s;
+    QTest::newRow("underscore in webhook secret")
+        << StripeWebhookSecret << u"whsec_abc_def"_s << error
+        << u"STRIPE_WEBHOOK_SECRET is not a webhook signing secret: after whsec_ only letters, digits, +, / "
+           "and = belong, and character 10 is '_'"_s;
+    QTest::newRow("space in webhook secret")
+        << StripeWebhookSecret << u"whsec_abc def"_s << error << u"and character 10 is a space"_s;
+    QTest::newRow("webhook secret with nothing after whsec_")
+        << StripeWebhookSecret << u"whsec_"_s << error << u"nothing follows whsec_"_s;
     QTest::newRow("api key as webhook secret") << StripeWebhookSecret << u"sk_test_abc"_s << error
                                                << u"holds an API key, not a webhook signing secret"_s;
     QTest::newRow("empty rotated entry") << StripeWebhookSecret << u"whsec_a,,whsec_b"_s << error
