@@ -1,6 +1,7 @@
 #include "LicenseSigner.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -142,6 +143,17 @@ QByteArray LicenseSigner::publicKeyPem() const
     BioPtr bio(BIO_new(BIO_s_mem()));
     PEM_write_bio_PUBKEY(bio.get(), m_key->pkey);
     return readBio(bio.get());
+}
+
+QString LicenseSigner::fingerprintOf(const QByteArray &publicKeyPem)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(publicKeyPem, QCryptographicHash::Sha256).toHex().left(16));
+}
+
+QString LicenseSigner::fingerprint() const
+{
+    return fingerprintOf(publicKeyPem());
 }
 
 } // namespace billing

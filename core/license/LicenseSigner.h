@@ -25,6 +25,10 @@ public:
     // The claims when the key is intact and signed by this key pair.
     Result<LicenseClaims> verify(const QString &key) const;
     QByteArray publicKeyPem() const;
+    // What names the key pair in messages and in license_signing_keys: the
+    // first 16 hex digits of SHA-256 over publicKeyPem().
+    QString fingerprint() const;
+    static QString fingerprintOf(const QByteArray &publicKeyPem);
 
 private:
     struct Key;

@@ -1,5 +1,9 @@
 #include "CliServices.h"
 
+#include "license/SigningIdentity.h"
+
+#include <QDateTime>
+
 using namespace Qt::StringLiterals;
 
 namespace billing::server {
@@ -22,7 +26,9 @@ EventProcessing::EventProcessing(LicenseSigner licenseSigner, Database &database
 std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const Settings &settings,
                                                      CliStreams streams)
 {
-    Result<LicenseSigner> signer = LicenseSigner::loadOrCreate(settings.licenseKeyPath);
+    // The installation's one key, or a refusal that says how to copy it.
+    Result<LicenseSigner> signer =
+        SigningIdentity::load(database, settings.licenseKeyPath, QDateTime::currentSecsSinceEpoch());
     if (!signer) {
         streams.err << u"error: "_s << signer.error().message << Qt::endl;
         return nullptr;

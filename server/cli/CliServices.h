@@ -25,7 +25,9 @@ struct EventProcessing
     EventProcessor processor;
 };
 
-// Loads (or creates) the signing key; prints the error and returns nothing when it cannot.
+// Loads the installation's signing key (creating and recording it on a database
+// that has none); prints the error and returns nothing when it cannot, such as
+// when this instance's key is not the one recorded in the database.
 std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const Settings &settings,
                                                      CliStreams streams);
 

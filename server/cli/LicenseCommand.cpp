@@ -1,7 +1,9 @@
 #include "LicenseCommand.h"
 
+#include "CliDatabase.h"
 #include "CliSettings.h"
-#include "license/LicenseSigner.h"
+#include "db/SigningKeyStore.h"
+#include "license/SigningIdentity.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -26,17 +28,18 @@ QString LicenseCommand::name() const
 
 QString LicenseCommand::summary() const
 {
-    return u"license verify <key> | license public-key: check licence keys offline"_s;
+    return u"license verify <key> | public-key [--all] | rotate-key: the installation's licence keys"_s;
 }
 
 void LicenseCommand::addOptions(QCommandLineParser &parser) const
 {
     addConfigurationOptions(parser);
-    parser.addPositionalArgument(u"action"_s, u"verify <key>, or public-key."_s,
-                                 u"verify <key> | public-key"_s);
+    parser.addPositionalArgument(u"action"_s, u"verify <key>, public-key or rotate-key."_s,
+                                 u"verify <key> | public-key | rotate-key"_s);
     parser.addOption({u"public-key"_s,
-                      u"Verify with this public key (PEM file) instead of the configured signing key."_s,
+                      u"verify: check with this public key (PEM file) only, not the installation's keys."_s,
                       u"path"_s});
+    parser.addOption({u"all"_s, u"public-key: every recorded key, retired ones included."_s});
 }
 
 int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
@@ -44,14 +47,14 @@ int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
     const QStringList arguments = parser.positionalArguments();
     const QString action = arguments.value(0);
     if (!((action == u"verify" && arguments.size() == 2) ||
-          (action == u"public-key" && arguments.size() == 1))) {
+          ((action == u"public-key" || action == u"rotate-key") && arguments.size() == 1))) {
         streams.err << u"usage: agencyos-billing-server license verify <key> [--public-key FILE] | "
-                       "license public-key"_s
+                       "license public-key [--all] | license rotate-key"_s
                     << Qt::endl;
         return ExitUsage;
     }
 
-    std::optional<LicenseSigner> signer;
+    std::vector<LicenseSigner> verifiers;
     if (action == u"verify" && parser.isSet(u"public-key"_s)) {
         QFile file(parser.value(u"public-key"_s));
         if (!file.open(QIODevice::ReadOnly)) {
@@ -64,42 +67,106 @@ int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
             streams.err << u"error: "_s << loaded.error().message << Qt::endl;
             return ExitUsage;
         }
-        signer = std::move(loaded).value();
+        verifiers.push_back(std::move(loaded).value());
     } else {
-        const std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScopes(), streams);
+        const std::optional<Settings> settings =
+            loadSettingsForCommand(parser, SettingsScope::Database, streams);
         if (!settings)
             return ExitConfiguration;
-        if (action == u"verify" && !QFile::exists(settings->licenseKeyPath)) {
-            streams.err << u"error: there is no licence signing key at %1; give --public-key FILE"_s.arg(
-                               settings->licenseKeyPath)
-                        << Qt::endl;
+        std::optional<CliDatabase> opened = openMigratedCliDatabase(settings.value(), streams);
+        if (!opened)
             return ExitConfiguration;
-        }
-        Result<LicenseSigner> loaded = LicenseSigner::loadOrCreate(settings->licenseKeyPath);
-        if (!loaded) {
-            streams.err << u"error: "_s << loaded.error().message << Qt::endl;
+        Database &database = *opened->database;
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        if (action == u"rotate-key")
+            return rotateKey(database, settings->licenseKeyPath, now, streams);
+        if (action == u"public-key")
+            return printPublicKeys(database, settings->licenseKeyPath, parser.isSet(u"all"_s), now, streams);
+        Result<std::vector<LicenseSigner>> all =
+            SigningIdentity::verifiers(database, settings->licenseKeyPath);
+        if (!all) {
+            streams.err << u"error: "_s << all.error().message << Qt::endl;
             return ExitFailure;
         }
-        signer = std::move(loaded).value();
+        if (all->empty()) {
+            streams.err
+                << u"error: this installation has no licence signing key yet (none recorded, none at %1); "
+                   "give --public-key FILE"_s.arg(settings->licenseKeyPath)
+                << Qt::endl;
+            return ExitConfiguration;
+        }
+        verifiers = std::move(all).value();
     }
 
-    if (action == u"public-key") {
+    // Every recorded key, current and retired: a licence signed before a rotation still verifies.
+    std::optional<Result<LicenseClaims>> firstRefusal;
+    for (const LicenseSigner &verifier : verifiers) {
+        Result<LicenseClaims> claims = verifier.verify(arguments.at(1));
+        if (!claims) {
+            if (!firstRefusal)
+                firstRefusal = claims;
+            continue;
+        }
+        const bool expired = claims->expiresAt != 0 && claims->expiresAt < QDateTime::currentSecsSinceEpoch();
+        streams.out << (expired ? u"valid signature, but expired"_s : u"valid"_s) << Qt::endl
+                    << u"  licence: "_s << claims->licenseId << Qt::endl
+                    << u"  tenant:  "_s << claims->tenantId << Qt::endl
+                    << u"  plan:    "_s << claims->plan << Qt::endl
+                    << u"  issued:  "_s << formatTime(claims->issuedAt) << Qt::endl
+                    << u"  expires: "_s << formatTime(claims->expiresAt) << Qt::endl
+                    << u"  key:     "_s << verifier.fingerprint() << Qt::endl;
+        return expired ? ExitFailure : ExitOk;
+    }
+    streams.out << u"invalid: "_s << firstRefusal->error().message << Qt::endl;
+    return ExitFailure;
+}
+
+int LicenseCommand::printPublicKeys(Database &database, const QString &keyPath, bool all, qint64 now,
+                                    CliStreams streams)
+{
+    Result<QList<SigningKeyStore::Key>> recorded = SigningKeyStore(database).keys();
+    if (!recorded) {
+        streams.err << u"error: "_s << recorded.error().message << Qt::endl;
+        return ExitFailure;
+    }
+    if (recorded->isEmpty()) {
+        // The first key of the installation: made and recorded now, as serve would.
+        Result<LicenseSigner> signer = SigningIdentity::load(database, keyPath, now);
+        if (!signer) {
+            streams.err << u"error: "_s << signer.error().message << Qt::endl;
+            return ExitFailure;
+        }
         streams.out << QString::fromLatin1(signer->publicKeyPem());
         return ExitOk;
     }
-    const Result<LicenseClaims> claims = signer->verify(arguments.at(1));
-    if (!claims) {
-        streams.out << u"invalid: "_s << claims.error().message << Qt::endl;
+    for (const SigningKeyStore::Key &key : recorded.value()) {
+        if (all) {
+            streams.out << (key.retiredAt == 0
+                                ? u"# %1, current since %2\n"_s.arg(key.fingerprint,
+                                                                    formatTime(key.createdAt))
+                                : u"# %1, retired on %2\n"_s.arg(key.fingerprint, formatTime(key.retiredAt)));
+        }
+        streams.out << QString::fromLatin1(key.publicKeyPem);
+        if (!all)
+            break; // the current key
+    }
+    return ExitOk;
+}
+
+int LicenseCommand::rotateKey(Database &database, const QString &keyPath, qint64 now, CliStreams streams)
+{
+    Result<LicenseSigner> next = SigningIdentity::rotate(database, keyPath, now);
+    if (!next) {
+        streams.err << u"error: "_s << next.error().message << Qt::endl;
         return ExitFailure;
     }
-    const bool expired = claims->expiresAt != 0 && claims->expiresAt < QDateTime::currentSecsSinceEpoch();
-    streams.out << (expired ? u"valid signature, but expired"_s : u"valid"_s) << Qt::endl
-                << u"  licence: "_s << claims->licenseId << Qt::endl
-                << u"  tenant:  "_s << claims->tenantId << Qt::endl
-                << u"  plan:    "_s << claims->plan << Qt::endl
-                << u"  issued:  "_s << formatTime(claims->issuedAt) << Qt::endl
-                << u"  expires: "_s << formatTime(claims->expiresAt) << Qt::endl;
-    return expired ? ExitFailure : ExitOk;
+    streams.out << u"license: %1 is the installation's licence signing key now; the previous key is retired "
+                   "and still verifies the licences it signed."_s.arg(next->fingerprint())
+                << Qt::endl
+                << u"license: copy %1 to every other instance (mode 0600) and restart them: until then they "
+                   "sign with the retired key, and refuse to start after a restart."_s.arg(keyPath)
+                << Qt::endl;
+    return ExitOk;
 }
 
 } // namespace billing::server

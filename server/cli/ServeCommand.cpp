@@ -183,18 +183,19 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u'[' + address.toString() + u']'
                              : address.toString();
-    streams.out << u"agencyos-billing-server listening on %1://%2:%3 (Stripe %4 mode, database %5)"_s
-                       .arg(tls ? u"https"_s : u"http"_s, host)
-                       .arg(bound.value())
-                       .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
-                << Qt::endl;
-
+    // Before the line that says it is ready: a supervisor (or a test) may send
+    // SIGTERM the moment it reads it, and must get a clean shutdown.
     ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &service,
                      [&streams](int signalNumber) {
                          streams.out << u"received signal %1; shutting down"_s.arg(signalNumber) << Qt::endl;
                          QCoreApplication::quit();
                      });
+    streams.out << u"agencyos-billing-server listening on %1://%2:%3 (Stripe %4 mode, database %5)"_s
+                       .arg(tls ? u"https"_s : u"http"_s, host)
+                       .arg(bound.value())
+                       .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
+                << Qt::endl;
     const int exitCode = QCoreApplication::exec();
     streams.out << u"agencyos-billing-server stopped"_s << Qt::endl;
     return exitCode;

@@ -1,6 +1,7 @@
 #include "ServerProcess.h"
 #include "TestDatabase.h"
 #include "db/MigrationCatalog.h"
+#include "license/LicenseSigner.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void serveMigratesListensAndAnswersJson();
     void webhookVerifyGivesVerdictAndReason();
     void eventsReplayAppliesFailedEvents();
+    void oneLicenceSigningKeyPerInstallation();
 
 private:
     QProcessEnvironment environment(const QHash<QString, QString> &settings) const;
@@ -449,6 +451,78 @@ void TestCli::eventsReplayAppliesFailedEvents()
     const CommandResult unknown = runServer({u"events"_s, u"replay"_s, u"evt_nope"_s}, env);
     QCOMPARE(unknown.exitCode, 1);
     QVERIFY(unknown.out.contains(u"no stored event evt_nope"_s));
+}
+
+void TestCli::oneLicenceSigningKeyPerInstallation()
+{
+    // Two machines on one database: each has its own data directory and key file.
+    const QString firstKey = m_workDir->filePath(u"first/license-signing-key.pem"_s);
+    const QString secondKey = m_workDir->filePath(u"second/license-signing-key.pem"_s);
+    QHash<QString, QString> first = test::ServerProcess::testSettings(*m_db, m_workDir->filePath(u"first"_s));
+    QHash<QString, QString> second =
+        test::ServerProcess::testSettings(*m_db, m_workDir->filePath(u"second"_s));
+    QVERIFY(QDir().mkpath(m_workDir->filePath(u"second"_s)));
+    test::ServerProcess firstMachine(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
+    test::ServerProcess secondMachine(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
+    QString out;
+    QString err;
+    QCOMPARE(firstMachine.run({u"migrate"_s}, first, &out, &err), 0);
+    out.clear();
+    QVERIFY2(firstMachine.start(first, &out), qPrintable(out)); // records its new key
+    QVERIFY2(firstMachine.stop(), qPrintable(firstMachine.output()));
+    const QString fingerprint = LicenseSigner::loadOrCreate(firstKey)->fingerprint();
+
+    // No key file on the second machine: it refuses, names the key, and makes none.
+    out.clear();
+    QVERIFY(!secondMachine.start(second, &out));
+    QVERIFY2(out.contains(u"there is no licence signing key at"_s) && out.contains(fingerprint),
+             qPrintable(out));
+    QVERIFY(!QFile::exists(secondKey));
+
+    // A key of its own: refused, saying whose key is expected and how to copy it.
+    const QString strangerFingerprint = LicenseSigner::loadOrCreate(secondKey)->fingerprint();
+    out.clear();
+    QVERIFY(!secondMachine.start(second, &out));
+    QVERIFY2(out.contains(u"(fingerprint %1) is not this installation's"_s.arg(strangerFingerprint)) &&
+                 out.contains(u"copy the key file"_s) && out.contains(fingerprint),
+             qPrintable(out));
+
+    // The installation's key copied over: it starts.
+    QVERIFY(QFile::remove(secondKey));
+    QVERIFY(QFile::copy(firstKey, secondKey));
+    out.clear();
+    QVERIFY2(secondMachine.start(second, &out), qPrintable(out));
+    QVERIFY(secondMachine.stop()); // at once: the service is ready for SIGTERM when it says it listens
+
+    // Rotation: the new key signs; licences of the retired one still verify.
+    const LicenseClaims claims{u"lic_rotation"_s, u"tenant_rot"_s, u"team"_s, 1, 4102444800};
+    const QString signedBefore = LicenseSigner::loadOrCreate(firstKey)->issue(claims).value();
+    QVERIFY2(firstMachine.run({u"license"_s, u"rotate-key"_s}, first, &out, &err) == 0, qPrintable(err));
+    const QString newFingerprint = LicenseSigner::loadOrCreate(firstKey)->fingerprint();
+    QVERIFY(newFingerprint != fingerprint);
+    QVERIFY(QFile::exists(firstKey + u".retired-"_s + fingerprint));
+    const QString signedAfter = LicenseSigner::loadOrCreate(firstKey)->issue(claims).value();
+    for (const QString &key : {signedBefore, signedAfter}) {
+        QVERIFY2(firstMachine.run({u"license"_s, u"verify"_s, key}, first, &out, &err) == 0,
+                 qPrintable(out + err));
+        QVERIFY(out.startsWith(u"valid"_s));
+    }
+    // The second machine verifies with the recorded keys too, though its file is the retired one.
+    QVERIFY2(secondMachine.run({u"license"_s, u"verify"_s, signedAfter}, second, &out, &err) == 0,
+             qPrintable(out + err));
+    QVERIFY(out.contains(newFingerprint));
+    const QString forged =
+        LicenseSigner::loadOrCreate(m_workDir->filePath(u"forger.pem"_s))->issue(claims).value();
+    QCOMPARE(firstMachine.run({u"license"_s, u"verify"_s, forged}, first, &out, &err), 1);
+    QVERIFY(out.startsWith(u"invalid"_s));
+    QCOMPARE(firstMachine.run({u"license"_s, u"public-key"_s, u"--all"_s}, first, &out, &err), 0);
+    QVERIFY2(out.contains(newFingerprint + u", current"_s) && out.contains(fingerprint + u", retired"_s),
+             qPrintable(out));
+
+    // The second machine still has the retired key: it refuses to start until it gets the new one.
+    out.clear();
+    QVERIFY(!secondMachine.start(second, &out));
+    QVERIFY2(out.contains(u"was retired"_s) && out.contains(newFingerprint), qPrintable(out));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
