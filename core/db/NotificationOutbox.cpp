@@ -28,17 +28,22 @@ Result<NotificationOutbox::Resend> NotificationOutbox::resend(qint64 noticeId, c
                                                               qint64 now)
 {
     Resend resend;
-    Result<SqlRows> notice =
-        runQuery(m_db, u"cannot read the notice"_s,
-                 u"SELECT o.stripe_invoice_id, i.status FROM notification_outbox o "
-                 "LEFT JOIN invoices i ON i.stripe_invoice_id = o.stripe_invoice_id WHERE o.id = ?"_s,
-                 {noticeId});
-    if (!notice)
-        return notice.error();
-    if (!notice->next())
-        return resend;
-    resend.invoiceId = notice->value(0).toString();
-    resend.invoiceStatus = notice->value(1).toString();
+    {
+        // Scoped: the read ends before the insert, or SQLite would have to turn
+        // this read into a write, which fails at once (SQLITE_BUSY_SNAPSHOT) when
+        // the event worker committed in between.
+        Result<SqlRows> notice =
+            runQuery(m_db, u"cannot read the notice"_s,
+                     u"SELECT o.stripe_invoice_id, i.status FROM notification_outbox o "
+                     "LEFT JOIN invoices i ON i.stripe_invoice_id = o.stripe_invoice_id WHERE o.id = ?"_s,
+                     {noticeId});
+        if (!notice)
+            return notice.error();
+        if (!notice->next())
+            return resend;
+        resend.invoiceId = notice->value(0).toString();
+        resend.invoiceStatus = notice->value(1).toString();
+    }
     // One statement checks and queues, so a payment committed in between
     // cannot slip past the check.
     Result<SqlRows> inserted =
@@ -49,25 +54,20 @@ Result<NotificationOutbox::Resend> NotificationOutbox::resend(qint64 noticeId, c
                  "SELECT o.kind, o.dedupe_key || ?, o.tenant_id, o.stripe_customer_id, o.stripe_invoice_id, "
                  "o.recipient_email, o.payload, 'pending', 0, ?, ? FROM notification_outbox o WHERE o.id = ? "
                  "AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.stripe_invoice_id = o.stripe_invoice_id "
-                 "AND i.status IN ('paid', 'void'))"_s,
+                 "AND i.status IN ('paid', 'void')) RETURNING id"_s,
                  {uniqueSuffix, now, now, noticeId});
     if (!inserted)
         return inserted.error();
-    if (inserted->numRowsAffected() == 0) {
+    // The new row's id comes with the insert: no second statement that could
+    // fail after the notice is queued (and make a retry queue it twice).
+    if (!inserted->next()) {
         resend.outcome = Resend::Outcome::InvoiceSettled;
         if (resend.invoiceStatus != u"paid" && resend.invoiceStatus != u"void")
             resend.invoiceStatus = u"paid"_s; // settled between the two statements
         return resend;
     }
-    Result<SqlRows> copy = runQuery(
-        m_db, u"cannot read the queued notice"_s,
-        u"SELECT id FROM notification_outbox WHERE dedupe_key = (SELECT dedupe_key FROM notification_outbox "
-        "WHERE id = ?) || ?"_s,
-        {noticeId, uniqueSuffix});
-    if (!copy)
-        return copy.error();
     resend.outcome = Resend::Outcome::Queued;
-    resend.copyId = copy->next() ? copy->value(0).toLongLong() : 0;
+    resend.copyId = inserted->value(0).toLongLong();
     return resend;
 }
 

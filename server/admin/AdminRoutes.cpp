@@ -16,6 +16,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
 
@@ -323,16 +324,12 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
     // A new notice with a key of its own: the hook sees a new delivery, and the
     // original stays in the history as it was.
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QString suffix = u":resend:%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    // Unique even for two resends in the same millisecond (the key is UNIQUE).
+    const QString suffix = u":resend:%1:%2"_s.arg(QDateTime::currentMSecsSinceEpoch())
+                               .arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
     Result<NotificationOutbox::Resend> resent = NotificationOutbox(db.value()).resend(id, suffix, now);
     if (!resent) {
-        // The likeliest cause: the same notice resent twice within a millisecond.
-        responder.sendError({409,
-                             u"invalid_request_error"_s,
-                             u"the notice could not be queued again; try once more"_s,
-                             u"id"_s,
-                             {},
-                             {}});
+        responder.sendError(databaseUnavailable(resent.error()));
         return;
     }
     using Outcome = NotificationOutbox::Resend::Outcome;
