@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <unistd.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -78,7 +80,7 @@ Result<LicenseSigner> LicenseSigner::loadOrCreate(const QString &privateKeyPath)
     QFile out(temporary);
     if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate,
                   QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
-        out.write(pem) != pem.size() || !out.flush()) {
+        out.write(pem) != pem.size() || !out.flush() || ::fsync(out.handle()) != 0) {
         return Error{ErrorCode::Io,
                      u"cannot write the licence signing key %1: %2"_s.arg(privateKeyPath, out.errorString())};
     }

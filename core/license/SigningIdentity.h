@@ -19,13 +19,14 @@ namespace SigningIdentity {
 // copy it; no key file is created then.
 Result<LicenseSigner> load(Database &database, const QString &keyPath, qint64 now);
 
-// Verifiers for every recorded key, current and retired (and the key file's
-// own when it is not recorded), for `license verify`.
+// Verifiers for every recorded key, current and retired, for `license
+// verify`; the key file's own only while the database has recorded none.
 Result<std::vector<LicenseSigner>> verifiers(Database &database, const QString &keyPath);
 
-// A new key pair becomes the current key: written to keyPath (the old file
-// kept beside it as <keyPath>.retired-<fingerprint>) and recorded, the old key
-// retired but still verifying. Returns the new signer.
+// A new key pair becomes the current key, the old one retired but still
+// verifying. The new key is written to <keyPath>.next first, recorded, and
+// only then moved to keyPath (the old file kept as
+// <keyPath>.retired-<fingerprint>). Returns the new signer.
 Result<LicenseSigner> rotate(Database &database, const QString &keyPath, qint64 now);
 
 } // namespace SigningIdentity
