@@ -109,8 +109,9 @@ AdminList licenses()
     list.sorts = {{u"issued_at"_s, u"id"_s, Kind::Integer},
                   {u"valid_until"_s, u"COALESCE(valid_until, 0)"_s, Kind::Integer}};
     list.defaultSort = u"-issued_at"_s;
-    list.modeCondition =
-        u"stripe_subscription_id IN (SELECT stripe_subscription_id FROM subscriptions WHERE livemode = ?)"_s;
+    list.modeCondition = u"EXISTS (SELECT 1 FROM subscriptions s WHERE s.stripe_subscription_id = "
+                         u"licenses.stripe_subscription_id "
+                         "AND s.livemode = ?)"_s;
     return list;
 }
 
@@ -195,7 +196,8 @@ AdminList dunning()
     list.sorts = {{u"created_at"_s, u"id"_s, Kind::Integer}};
     list.defaultSort = u"-created_at"_s;
     list.modeCondition =
-        u"stripe_invoice_id IN (SELECT stripe_invoice_id FROM invoices WHERE livemode = ?)"_s;
+        u"EXISTS (SELECT 1 FROM invoices i WHERE i.stripe_invoice_id = notification_outbox.stripe_invoice_id "
+        "AND i.livemode = ?)"_s;
     return list;
 }
 

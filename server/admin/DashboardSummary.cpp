@@ -29,8 +29,10 @@ qint64 singleNumber(QSqlDatabase &db, const QString &sql, const QVariantList &va
 
 Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livemode)
 {
-    // " AND livemode = ?" and its value, or nothing when both modes count.
-    const QString inMode = livemode ? u" AND livemode = ?"_s : QString();
+    // Tenants' rows only (another product's, stored before 2026-12 when they
+    // were not yet told apart, stay out), and " AND livemode = ?" with its
+    // value unless both modes count.
+    const QString inMode = u" AND tenant_id IS NOT NULL"_s + (livemode ? u" AND livemode = ?"_s : QString());
     auto withMode = [&livemode](QVariantList values) {
         if (livemode)
             values << *livemode;
@@ -122,9 +124,10 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
             db, u"cannot read the payments"_s,
             u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ? "
             "AND tenant_id IS NOT NULL"_s +
-                (livemode
-                     ? u" AND stripe_invoice_id IN (SELECT stripe_invoice_id FROM invoices WHERE livemode = ?)"_s
-                     : QString()) +
+                (livemode ? u" AND EXISTS (SELECT 1 FROM invoices i WHERE i.stripe_invoice_id = "
+                            u"payments.stripe_invoice_id "
+                            "AND i.livemode = ?)"_s
+                          : QString()) +
                 u" GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
             withMode({(now / kDay - 29) * kDay}));
         if (!rows)

@@ -239,6 +239,17 @@ QJsonObject EmulatorStore::createInvoice(const QJsonObject &subscription, bool p
     return invoice;
 }
 
+EmulatorStore::Started EmulatorStore::startSubscription(const QString &customer, const QString &price,
+                                                        const QJsonObject &metadata, qint64 trialDays)
+{
+    Started started;
+    started.subscription = createSubscription(customer, price, metadata, trialDays);
+    started.invoice = createInvoice(started.subscription, true, u"subscription_create"_s);
+    started.subscription.insert(u"latest_invoice"_s, started.invoice.value(u"id"_s));
+    put(u"subscription"_s, started.subscription);
+    return started;
+}
+
 QJsonObject EmulatorStore::recordEvent(const QString &type, const QJsonObject &object,
                                        const QJsonObject &previous)
 {

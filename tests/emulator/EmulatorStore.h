@@ -55,6 +55,15 @@ public:
     QJsonObject createSubscription(const QString &customer, const QString &price, const QJsonObject &metadata,
                                    qint64 trialDays);
     QJsonObject createInvoice(const QJsonObject &subscription, bool paid, const QString &billingReason);
+    // A new subscription with its first invoice, paid (nothing to pay during a
+    // trial) and named as its latest_invoice, both stored.
+    struct Started
+    {
+        QJsonObject subscription;
+        QJsonObject invoice;
+    };
+    Started startSubscription(const QString &customer, const QString &price, const QJsonObject &metadata,
+                              qint64 trialDays);
 
     // A new event about object, stored and returned; previous: the fields that changed.
     QJsonObject recordEvent(const QString &type, const QJsonObject &object, const QJsonObject &previous = {});

@@ -760,12 +760,9 @@ void StripeEmulator::installControlRoutes()
                 customer = m_store.createCustomer(email, {}).value(u"id"_s).toString();
             const QString price =
                 plan.value(u"line_items"_s).toArray().first().toObject().value(u"price"_s).toString();
-            QJsonObject subscription =
-                m_store.createSubscription(customer, price, plan.value(u"subscription_metadata"_s).toObject(),
-                                           plan.value(u"trial_period_days"_s).toInteger());
-            const QJsonObject invoice = m_store.createInvoice(subscription, true, u"subscription_create"_s);
-            subscription.insert(u"latest_invoice"_s, invoice.value(u"id"_s));
-            m_store.put(kSubscription, subscription);
+            const auto [subscription, invoice] =
+                m_store.startSubscription(customer, price, plan.value(u"subscription_metadata"_s).toObject(),
+                                          plan.value(u"trial_period_days"_s).toInteger());
 
             const bool trial = subscription.value(u"status"_s).toString() == u"trialing";
             session.insert(u"status"_s, u"complete"_s);
@@ -808,11 +805,8 @@ void StripeEmulator::installControlRoutes()
                 m_store.createCustomer(spec.value(u"email"_s).toString(u"someone@elsewhere.example"_s), {})
                     .value(u"id"_s)
                     .toString();
-            QJsonObject subscription =
-                m_store.createSubscription(customer, price, spec.value(u"metadata"_s).toObject(), 0);
-            const QJsonObject invoice = m_store.createInvoice(subscription, true, u"subscription_create"_s);
-            subscription.insert(u"latest_invoice"_s, invoice.value(u"id"_s));
-            m_store.put(kSubscription, subscription);
+            const auto [subscription, invoice] =
+                m_store.startSubscription(customer, price, spec.value(u"metadata"_s).toObject(), 0);
             const QList<QJsonObject> events = {
                 m_store.recordEvent(u"customer.subscription.created"_s, subscription),
                 m_store.recordEvent(u"invoice.payment_succeeded"_s, invoice),

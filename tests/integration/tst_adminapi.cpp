@@ -464,7 +464,7 @@ void TestAdminApi::switchingToLiveKeysLeavesTestDataBehind()
     QVERIFY(checkout(u"tenant_switch"_s, u"team"_s).startsWith(u"sub_"_s));
     QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_switch"_s).size(), 1, 10000);
     QVERIFY(m_server->stop());
-    m_settings.insert(u"STRIPE_SECRET_KEY"_s, u"sk_live_51AdminApiLiveKey00000000"_s);
+    m_settings.insert(u"STRIPE_SECRET_KEY"_s, u"sk_live_Fake0"_s);
     QString output;
     QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
     m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));

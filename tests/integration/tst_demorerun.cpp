@@ -70,6 +70,9 @@ private:
     // Cancels `tenant`'s subscription at period end and opens a portal link for it:
     // both answers must be 200, and the cancellation must reach the dashboard's list.
     void cancelAndOpenPortal(const QString &tenant);
+    // The demo's emulator alone on its saved account, the service stopped: fails
+    // `tenant`'s renewal (its webhooks go nowhere), then is killed with SIGKILL.
+    void failRenewalWhileTheServiceIsDown(const QString &tenant);
 
     std::unique_ptr<QTemporaryDir> m_home;
     std::unique_ptr<QProcess> m_run;
@@ -177,6 +180,44 @@ void TestDemoRerun::cancelAndOpenPortal(const QString &tenant)
     QTRY_VERIFY_WITH_TIMEOUT(subscriptionOf(tenant).value(u"cancel_at_period_end"_s).toBool(), 15'000);
 }
 
+void TestDemoRerun::failRenewalWhileTheServiceIsDown(const QString &tenant)
+{
+    // The subscription's id from the saved account, where the service's list cannot be asked.
+    QFile stateFile(demoDir() + u"/stripe-emulator-state.json"_s);
+    QVERIFY(stateFile.open(QIODevice::ReadOnly));
+    QString subscription;
+    const QJsonArray subscriptions = QJsonDocument::fromJson(stateFile.readAll())
+                                         .object()
+                                         .value(u"objects"_s)
+                                         .toObject()
+                                         .value(u"subscription"_s)
+                                         .toArray();
+    for (const QJsonValue &candidate : subscriptions) {
+        if (candidate[u"metadata"_s][u"tenant_id"_s].toString() == tenant)
+            subscription = candidate[u"id"_s].toString();
+    }
+    QVERIFY2(subscription.startsWith(u"sub_"_s), qPrintable(u"no subscription of "_s + tenant));
+
+    QProcess emulator;
+    emulator.setProcessChannelMode(QProcess::MergedChannels);
+    emulator.start(QStringLiteral(BILLING_BUILD_DIR "/tests/emulator/stripe-emulator"),
+                   {u"--port"_s, QString::number(m_stripePort), u"--state-file"_s, stateFile.fileName(),
+                    u"--webhook-secret"_s, u"whsec_nobodylistens"_s, u"--webhook-url"_s,
+                    u"http://127.0.0.1:%1/payments/stripe/webhook"_s.arg(m_servicePort)});
+    QVERIFY(emulator.waitForReadyRead(10'000));
+    const test::HttpTestClient::Reply failed = m_client.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/fail_renewal"_s.arg(m_stripePort)
+                         .arg(subscription)));
+    QVERIFY2(failed.status == 200, failed.body.constData());
+    // Its delivery fails (nobody listens); give it the time to try, then kill it.
+    QTRY_VERIFY(m_client.get(QUrl(u"http://127.0.0.1:%1/_emulator/deliveries"_s.arg(m_stripePort)))
+                    .json()
+                    .value(u"idle"_s)
+                    .toBool());
+    emulator.kill();
+    QVERIFY(emulator.waitForFinished());
+}
+
 void TestDemoRerun::staffActionsWorkOnTheSecondRun_data()
 {
     QTest::addColumn<bool>("killEmulator");
@@ -202,9 +243,22 @@ void TestDemoRerun::staffActionsWorkOnTheSecondRun()
         QTRY_VERIFY(processesWith(stateFile).isEmpty());
     }
     QVERIFY2(stopDemo(&output), qPrintable(output));
+    if (killEmulator) {
+        // Stripe moves on while the service is down: globex's renewal fails.
+        // The emulator cannot deliver that, and is killed before it could retry.
+        failRenewalWhileTheServiceIsDown(u"globex"_s);
+        if (QTest::currentTestFailed())
+            return;
+    }
 
     QVERIFY2(startDemo(&output), qPrintable(output));
     QVERIFY2(output.contains(u"continuing the demo from the last run"_s), qPrintable(output));
+    if (killEmulator) {
+        // Delivered on the second run, as Stripe's retries would.
+        QTRY_COMPARE_WITH_TIMEOUT(subscriptionOf(u"globex"_s).value(u"status"_s).toString(), u"past_due"_s,
+                                  15'000);
+        QCOMPARE(admin("GET", u"/dunning?tenant=globex"_s).json().value(u"data"_s).toArray().size(), 1);
+    }
     QVERIFY2(!output.contains(u"demo-data:"_s), qPrintable(output)); // nothing sold twice
     const QJsonObject acme = subscriptionOf(u"acme"_s);
     QVERIFY2(acme.value(u"cancel_at_period_end"_s).toBool(), "the first run's cancellation is gone");

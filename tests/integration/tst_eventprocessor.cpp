@@ -1,3 +1,4 @@
+#include "ProcessorFixture.h"
 #include "StripeObjects.h"
 #include "TestDatabase.h"
 #include "billing/EventProcessor.h"
@@ -90,52 +91,34 @@ private:
     qint64 count(const QString &table, const QString &where = {});
     QVariant value(const QString &sql);
 
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<test::TestDatabase> m_db;
-    std::unique_ptr<LicenseSigner> m_signer;
-    std::unique_ptr<FixedClock> m_clock;
-    std::unique_ptr<EventProcessor> m_processor;
+    std::unique_ptr<test::ProcessorFixture> m_fixture;
 };
 
 void TestEventProcessor::init()
 {
     QString error;
-    m_db = test::TestDatabase::create(test::backendUnderTest(), &error);
-    QVERIFY2(m_db, qPrintable(error));
-    QVERIFY(Migrator(m_db->database(), MigrationCatalog::builtIn().value()).migrate().ok());
-    m_signer =
-        std::make_unique<LicenseSigner>(LicenseSigner::loadOrCreate(m_keyDir.filePath(u"key.pem"_s)).value());
-    m_clock = std::make_unique<FixedClock>(QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC));
-    m_processor = std::make_unique<EventProcessor>(
-        m_db->database(), *m_signer, PlanCatalog(kPrices),
-        EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::seconds(7 * 86400)},
-        *m_clock);
+    m_fixture = test::ProcessorFixture::create(kPrices, kNow, &error);
+    QVERIFY2(m_fixture, qPrintable(error));
 }
 
 void TestEventProcessor::cleanup()
 {
-    m_processor.reset();
-    m_db.reset();
+    m_fixture.reset();
 }
 
 EventProcessor::Report TestEventProcessor::process(const QByteArray &payload)
 {
-    return m_processor->process(payload, 0);
+    return m_fixture->process(payload);
 }
 
 qint64 TestEventProcessor::count(const QString &table, const QString &where)
 {
-    return value(u"SELECT COUNT(*) FROM "_s + table + (where.isEmpty() ? QString() : u" WHERE "_s + where))
-        .toLongLong();
+    return m_fixture->count(table, where);
 }
 
 QVariant TestEventProcessor::value(const QString &sql)
 {
-    QSqlDatabase db = m_db->database().connection().value();
-    QSqlQuery query(db);
-    if (!query.exec(sql))
-        qFatal("test query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-    return query.next() ? query.value(0) : QVariant();
+    return m_fixture->value(sql);
 }
 
 void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach_data()
@@ -168,7 +151,7 @@ void TestEventProcessor::checkoutInAnyOrderGivesOneOfEach()
     QCOMPARE(count(u"licenses"_s, u"status = 'active'"_s), 1);
     QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), periodEnd);
     const Result<LicenseClaims> claims =
-        m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+        m_fixture->signer().verify(value(u"SELECT license_key FROM licenses"_s).toString());
     QVERIFY(claims.ok());
     QCOMPARE(claims->tenantId, u"tenant_1"_s);
     QCOMPARE(claims->plan, u"team"_s);
@@ -200,10 +183,10 @@ void TestEventProcessor::concurrentCheckoutDeliveriesMakeOneLicence()
         for (int i = 0; i < kDeliveries; ++i) {
             threads.emplace_back([&, i] {
                 // One database handle per thread, as separate requests or instances have.
-                Database database(m_db->url());
-                EventProcessor processor(database, *m_signer, PlanCatalog(kPrices),
+                Database database(m_fixture->database().url());
+                EventProcessor processor(database, m_fixture->signer(), PlanCatalog(kPrices),
                                          {StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::seconds(0)},
-                                         *m_clock);
+                                         m_fixture->clock());
                 const EventProcessor::Report report = processor.process(payload, 0);
                 outcomes[size_t(i)] = report.outcome;
                 messages[size_t(i)] = report.message;
@@ -356,7 +339,7 @@ void TestEventProcessor::failureRollsBackAndIsRecorded()
     // Stripe's retry fails again and is counted; it is never marked done.
     QCOMPARE(process(payload).outcome, Outcome::Failed);
     QCOMPARE(value(u"SELECT attempts FROM payment_events"_s).toInt(), 2);
-    QCOMPARE(m_processor->replay(u"evt_bad"_s).outcome, Outcome::Failed);
+    QCOMPARE(m_fixture->processor().replay(u"evt_bad"_s).outcome, Outcome::Failed);
 }
 
 void TestEventProcessor::otherModeIsRefused()
@@ -394,7 +377,7 @@ void TestEventProcessor::batchIsolatesAFailingEvent()
                      invoice(u"in_b"_s, u"paid"_s, 1, kNow)),
          0},
     };
-    const QList<EventProcessor::Report> reports = m_processor->processBatch(batch);
+    const QList<EventProcessor::Report> reports = m_fixture->processor().processBatch(batch);
     QCOMPARE(reports.size(), 4);
     QCOMPARE(reports[0].outcome, Outcome::Processed);
     QCOMPARE(reports[1].outcome, Outcome::Failed);
@@ -414,7 +397,7 @@ void TestEventProcessor::everyLicenceKeyExpires()
         process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
         Outcome::Processed);
     Result<LicenseClaims> provisional =
-        m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+        m_fixture->signer().verify(value(u"SELECT license_key FROM licenses"_s).toString());
     QVERIFY(provisional.ok());
     QCOMPARE(provisional->expiresAt, kNow + 7 * 86400);
 
@@ -424,7 +407,8 @@ void TestEventProcessor::everyLicenceKeyExpires()
                  .outcome,
              Outcome::Processed);
     QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"revoked"_s);
-    Result<LicenseClaims> revoked = m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+    Result<LicenseClaims> revoked =
+        m_fixture->signer().verify(value(u"SELECT license_key FROM licenses"_s).toString());
     QVERIFY(revoked.ok());
     QCOMPARE(revoked->expiresAt, kNow);
     QVERIFY(revoked->expiresAt != 0);
@@ -453,7 +437,7 @@ void TestEventProcessor::recoversFromADroppedConnection()
         Outcome::Ignored);
     {
         // What a server restart does to the service's open connection.
-        Database admin(m_db->url());
+        Database admin(m_fixture->database().url());
         QSqlDatabase db = admin.connection().value();
         QSqlQuery kill(db);
         QVERIFY(kill.exec(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -1,15 +1,9 @@
+#include "ProcessorFixture.h"
 #include "StripeObjects.h"
-#include "TestDatabase.h"
 #include "admin/DashboardSummary.h"
-#include "billing/EventProcessor.h"
-#include "db/Migrator.h"
-#include "license/LicenseSigner.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -73,53 +67,25 @@ private Q_SLOTS:
     void invoicePaidOutOfBandRestoresTheSubscription();
 
 private:
-    EventProcessor::Report process(const QByteArray &payload) { return m_processor->process(payload, 0); }
-    qint64 count(const QString &table, const QString &where = {});
-    QVariant value(const QString &sql);
+    EventProcessor::Report process(const QByteArray &payload) { return m_fixture->process(payload); }
+    qint64 count(const QString &table, const QString &where = {}) { return m_fixture->count(table, where); }
+    QVariant value(const QString &sql) { return m_fixture->value(sql); }
     // A sale's three checkout events, applied; the subscription in `status`.
     void sell(const StripeSale &sale, const QString &status = u"active"_s);
 
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<test::TestDatabase> m_db;
-    std::unique_ptr<LicenseSigner> m_signer;
-    std::unique_ptr<FixedClock> m_clock;
-    std::unique_ptr<EventProcessor> m_processor;
+    std::unique_ptr<test::ProcessorFixture> m_fixture;
 };
 
 void TestRealAccounts::init()
 {
     QString error;
-    m_db = test::TestDatabase::create(test::backendUnderTest(), &error);
-    QVERIFY2(m_db, qPrintable(error));
-    QVERIFY(Migrator(m_db->database(), MigrationCatalog::builtIn().value()).migrate().ok());
-    m_signer =
-        std::make_unique<LicenseSigner>(LicenseSigner::loadOrCreate(m_keyDir.filePath(u"key.pem"_s)).value());
-    m_clock = std::make_unique<FixedClock>(QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC));
-    m_processor = std::make_unique<EventProcessor>(
-        m_db->database(), *m_signer, PlanCatalog(kPrices),
-        EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s, std::chrono::seconds(7 * 86400)},
-        *m_clock);
+    m_fixture = test::ProcessorFixture::create(kPrices, kNow, &error);
+    QVERIFY2(m_fixture, qPrintable(error));
 }
 
 void TestRealAccounts::cleanup()
 {
-    m_processor.reset();
-    m_db.reset();
-}
-
-qint64 TestRealAccounts::count(const QString &table, const QString &where)
-{
-    return value(u"SELECT COUNT(*) FROM "_s + table + (where.isEmpty() ? QString() : u" WHERE "_s + where))
-        .toLongLong();
-}
-
-QVariant TestRealAccounts::value(const QString &sql)
-{
-    QSqlDatabase db = m_db->database().connection().value();
-    QSqlQuery query(db);
-    if (!query.exec(sql))
-        qFatal("test query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-    return query.next() ? query.value(0) : QVariant();
+    m_fixture.reset();
 }
 
 void TestRealAccounts::sell(const StripeSale &sale, const QString &status)
@@ -171,7 +137,7 @@ void TestRealAccounts::rawPriceCheckoutIsProvisioned()
              1);
     QCOMPARE(count(u"licenses"_s, u"status = 'active'"_s), 1);
     const Result<LicenseClaims> claims =
-        m_signer->verify(value(u"SELECT license_key FROM licenses"_s).toString());
+        m_fixture->signer().verify(value(u"SELECT license_key FROM licenses"_s).toString());
     QVERIFY(claims.ok());
     QCOMPARE(claims->tenantId, u"tenant_raw"_s);
     QCOMPARE(claims->plan, u"custom"_s);
@@ -210,7 +176,7 @@ void TestRealAccounts::strangersOnTheSameAccountTouchNothing()
     QCOMPARE(count(u"tenants"_s), 1);
 
     // The Overview counts only this service's tenants.
-    QSqlDatabase db = m_db->database().connection().value();
+    QSqlDatabase db = m_fixture->database().database().connection().value();
     const Result<QJsonObject> summary = server::DashboardSummary::read(db, kNow + 10, false);
     QVERIFY(summary.ok());
     qint64 paymentsCounted = 0;
@@ -262,7 +228,7 @@ void TestRealAccounts::mrrNormalisesEveryIntervalAndCount()
     if (QTest::currentTestFailed())
         return;
 
-    QSqlDatabase db = m_db->database().connection().value();
+    QSqlDatabase db = m_fixture->database().database().connection().value();
     const Result<QJsonObject> summary = server::DashboardSummary::read(db, kNow + 10, false);
     QVERIFY(summary.ok());
     QMap<QString, qint64> byPlan;
