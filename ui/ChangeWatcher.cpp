@@ -67,6 +67,10 @@ void ChangeWatcher::onReply(ApiReply *reply)
     if (!m_running)
         return;
     if (!reply->isOk()) {
+        // A cursor the service does not know (another version, another
+        // database): start over from its current one rather than fail forever.
+        if (reply->httpStatus() == 400)
+            m_cursor.clear();
         m_backoffMs = m_backoffMs == 0 ? m_firstBackoffMs : std::min(m_backoffMs * 2, m_maxBackoffMs);
         m_retryTimer.start(m_backoffMs);
         return;

@@ -1,5 +1,7 @@
 #include "SqlScript.h"
 
+using namespace Qt::StringLiterals;
+
 namespace billing {
 
 namespace {
@@ -17,18 +19,46 @@ QString dollarQuoteAt(const QString &script, qsizetype pos)
     return {};
 }
 
+bool isWordChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_';
+}
+
+// `code` (the statement so far, comments left out) ends with the keyword.
+bool endsWithKeyword(const QString &code, QLatin1StringView keyword)
+{
+    const QString trimmed = code.trimmed();
+    if (!trimmed.endsWith(keyword, Qt::CaseInsensitive))
+        return false;
+    const qsizetype before = trimmed.size() - keyword.size() - 1;
+    return before < 0 || !isWordChar(trimmed[before]);
+}
+
+// An SQLite trigger's body is statements between BEGIN and END, each ended by
+// a semicolon; the CREATE TRIGGER statement ends at the semicolon after END.
+bool insideTriggerBody(const QString &code)
+{
+    const QString head = code.trimmed().simplified();
+    const bool trigger = head.startsWith(u"CREATE TRIGGER "_s, Qt::CaseInsensitive) ||
+                         head.startsWith(u"CREATE TEMP TRIGGER "_s, Qt::CaseInsensitive) ||
+                         head.startsWith(u"CREATE TEMPORARY TRIGGER "_s, Qt::CaseInsensitive);
+    return trigger && !endsWithKeyword(code, QLatin1StringView("END"));
+}
+
 } // namespace
 
 QStringList splitSqlStatements(const QString &script)
 {
     QStringList statements;
     QString current;
+    QString code; // `current` without its comments
     bool hasCode = false;
 
     auto flush = [&] {
         if (hasCode)
             statements << current.trimmed();
         current.clear();
+        code.clear();
         hasCode = false;
     };
 
@@ -57,6 +87,7 @@ QStringList splitSqlStatements(const QString &script)
             const qsizetype end = script.indexOf(c, i + 1);
             const qsizetype stop = end < 0 ? size : end + 1;
             current += QStringView(script).mid(i, stop - i);
+            code += QStringView(script).mid(i, stop - i);
             hasCode = true;
             i = stop;
             continue;
@@ -67,17 +98,19 @@ QStringList splitSqlStatements(const QString &script)
                 const qsizetype end = script.indexOf(tag, i + tag.size());
                 const qsizetype stop = end < 0 ? size : end + tag.size();
                 current += QStringView(script).mid(i, stop - i);
+                code += QStringView(script).mid(i, stop - i);
                 hasCode = true;
                 i = stop;
                 continue;
             }
         }
-        if (c == u';') {
+        if (c == u';' && !insideTriggerBody(code)) {
             flush();
             ++i;
             continue;
         }
         current += c;
+        code += c;
         if (!c.isSpace())
             hasCode = true;
         ++i;

@@ -8,7 +8,8 @@ namespace billing {
 //
 // QSQLITE executes only the first statement of a string, so migrations are run
 // statement by statement. Semicolons inside 'strings', "identifiers",
-// -- comments, /* comments */ and PostgreSQL $tag$ bodies $tag$ do not split.
+// -- comments, /* comments */, PostgreSQL $tag$ bodies $tag$ and SQLite
+// CREATE TRIGGER … BEGIN …; END bodies do not split.
 // Statements holding nothing but comments are dropped.
 QStringList splitSqlStatements(const QString &script);
 

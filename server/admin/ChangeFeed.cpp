@@ -1,13 +1,46 @@
 #include "ChangeFeed.h"
 
+#include "db/ChangeMarks.h"
 #include "db/Database.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
 namespace billing::server {
+
+namespace {
+
+constexpr QLatin1StringView kCursorPrefix("v2.");
+
+// The dashboard's views that show a table's rows.
+QStringList viewsOf(const QString &table)
+{
+    if (table == "payment_events"_L1)
+        return {u"events"_s};
+    if (table == "subscriptions"_L1)
+        return {u"subscriptions"_s};
+    if (table == "invoices"_L1 || table == "payments"_L1)
+        return {u"invoices"_s};
+    if (table == "licenses"_L1)
+        return {u"licenses"_s};
+    if (table == "notification_outbox"_L1)
+        return {u"dunning"_s};
+    if (table == "audit_log"_L1)
+        return {u"audit"_s};
+    if (table == "webhook_delivery_failures"_L1)
+        return {u"deliveries"_s};
+    // tenants, customers: named in every list of a tenant's objects.
+    return {u"subscriptions"_s, u"licenses"_s, u"invoices"_s, u"dunning"_s};
+}
+
+QStringList allViews()
+{
+    return {u"events"_s, u"subscriptions"_s, u"invoices"_s, u"licenses"_s,
+            u"dunning"_s, u"audit"_s,         u"deliveries"_s};
+}
+
+} // namespace
 
 ChangeFeed::ChangeFeed(Database &database, QObject *parent)
     : QObject(parent)
@@ -17,76 +50,78 @@ ChangeFeed::ChangeFeed(Database &database, QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &ChangeFeed::poll);
 }
 
-QString ChangeFeed::Marks::cursor() const
+QString ChangeFeed::cursorOf(const Marks &marks)
 {
-    return u"%1.%2.%3.%4"_s.arg(events).arg(audit).arg(deliveries).arg(dunning);
+    QStringList numbers;
+    for (qint64 mark : marks)
+        numbers << QString::number(mark);
+    return kCursorPrefix + numbers.join(u'.');
 }
 
-std::optional<ChangeFeed::Marks> ChangeFeed::parse(const QString &cursor)
+std::optional<ChangeFeed::Since> ChangeFeed::parse(const QString &cursor)
 {
-    const QStringList parts = cursor.split(u'.');
-    if (parts.size() != 4)
-        return std::nullopt;
-    qint64 numbers[4];
-    for (int i = 0; i < 4; ++i) {
+    const bool current = cursor.startsWith(kCursorPrefix);
+    const QStringList parts = cursor.mid(current ? kCursorPrefix.size() : 0).split(u'.');
+    Marks marks;
+    for (const QString &part : parts) {
         bool ok = false;
-        numbers[i] = parts[i].toLongLong(&ok);
-        if (!ok || numbers[i] < 0)
+        const qint64 number = part.toLongLong(&ok);
+        if (!ok || number < 0)
             return std::nullopt;
+        marks << number;
     }
-    return Marks{numbers[0], numbers[1], numbers[2], numbers[3]};
+    if (current && marks.size() == ChangeMarks::trackedTables().size())
+        return Since{marks, false};
+    // A dashboard that kept the cursor of the version before this one (four
+    // row ids): it hears "everything changed" once and moves on.
+    if (!current && marks.size() == 4)
+        return Since{{}, true};
+    return std::nullopt;
 }
 
-bool ChangeFeed::readMarks(Marks *marks)
+std::optional<ChangeFeed::Marks> ChangeFeed::readMarks()
 {
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
-        return false;
-    // MAX of an integer primary key is one index lookup, whatever the table's size.
-    Result<SqlRows> rows = runQuery(db.value(), u"cannot read the change cursor"_s,
-                                    u"SELECT (SELECT COALESCE(MAX(id), 0) FROM payment_events), (SELECT "
-                                    u"COALESCE(MAX(id), 0) FROM audit_log), "
-                                    "(SELECT COALESCE(MAX(id), 0) FROM webhook_delivery_failures), "
-                                    "(SELECT COALESCE(MAX(id), 0) FROM notification_outbox)"_s);
-    if (!rows || !rows->next())
-        return false;
-    *marks = {rows->value(0).toLongLong(), rows->value(1).toLongLong(), rows->value(2).toLongLong(),
-              rows->value(3).toLongLong()};
-    return true;
+        return std::nullopt;
+    Result<ChangeMarks::Reading> reading = ChangeMarks(db.value()).read();
+    if (!reading)
+        return std::nullopt;
+    return reading.value();
 }
 
-void ChangeFeed::answer(HttpResponder &responder, const Marks &since, const Marks &now)
+QStringList ChangeFeed::changedViews(const Since &since, const Marks &now)
 {
-    QStringList changed;
-    // An event can change everything the dashboard shows but the audit log.
-    if (now.events != since.events)
-        changed << u"events"_s << u"subscriptions"_s << u"invoices"_s << u"licenses"_s << u"dunning"_s;
-    if (now.audit != since.audit)
-        changed << u"audit"_s << u"subscriptions"_s << u"events"_s << u"dunning"_s;
-    if (now.deliveries != since.deliveries)
-        changed << u"deliveries"_s;
-    if (now.dunning != since.dunning)
-        changed << u"dunning"_s;
-    changed.removeDuplicates();
-    responder.sendJson(200,
-                       {{u"cursor"_s, now.cursor()}, {u"changed"_s, QJsonArray::fromStringList(changed)}});
+    if (since.unknown)
+        return allViews();
+    QStringList views;
+    for (const QString &table : ChangeMarks::changedTables(since.marks, now))
+        views << viewsOf(table);
+    views.removeDuplicates();
+    return views;
+}
+
+void ChangeFeed::answer(HttpResponder &responder, const Since &since, const Marks &now)
+{
+    responder.sendJson(200, {{u"cursor"_s, cursorOf(now)},
+                             {u"changed"_s, QJsonArray::fromStringList(changedViews(since, now))}});
 }
 
 void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResponder responder)
 {
-    Marks now;
-    if (!readMarks(&now)) {
+    const std::optional<Marks> now = readMarks();
+    if (!now) {
         responder.sendError({503, u"api_error"_s, u"the billing database is unavailable"_s, {}, {}, {}});
         return;
     }
-    const std::optional<Marks> since = cursor.isEmpty() ? std::optional<Marks>(now) : parse(cursor);
+    const std::optional<Since> since = cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
     if (!since) {
         responder.sendError(ApiError::invalidRequest(
             u"cursor is not one this service gave; call without it for the current one"_s, u"cursor"_s));
         return;
     }
-    if (cursor.isEmpty() || now.cursor() != since->cursor() || wait.count() == 0) {
-        answer(responder, *since, now);
+    if (cursor.isEmpty() || since->unknown || since->marks != *now || wait.count() == 0) {
+        answer(responder, *since, *now);
         return;
     }
     if (m_waiters.size() >= kMaxWaiters) {
@@ -94,25 +129,22 @@ void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResp
             {503, u"api_error"_s, u"too many dashboards are waiting; try again"_s, {}, {}, {}});
         return;
     }
-    m_waiters.append(
-        {*since, QDateTime::currentMSecsSinceEpoch() + wait.count() * 1000, std::move(responder)});
+    m_waiters.append({since->marks, QDeadlineTimer(wait), std::move(responder)});
     if (!m_timer.isActive())
         m_timer.start();
 }
 
 void ChangeFeed::poll()
 {
-    Marks now;
-    const bool read = readMarks(&now);
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const std::optional<Marks> now = readMarks();
     for (qsizetype i = m_waiters.size() - 1; i >= 0; --i) {
         Waiter &waiter = m_waiters[i];
         const bool gone = !waiter.responder.isConnected();
-        const bool changed = read && now.cursor() != waiter.since.cursor();
-        if (!gone && !changed && nowMs < waiter.deadlineMs)
+        const bool changed = now && *now != waiter.since;
+        if (!gone && !changed && !waiter.deadline.hasExpired())
             continue;
         if (!gone)
-            answer(waiter.responder, waiter.since, read ? now : waiter.since);
+            answer(waiter.responder, Since{waiter.since, false}, now ? *now : waiter.since);
         m_waiters.removeAt(i);
     }
     if (m_waiters.isEmpty())

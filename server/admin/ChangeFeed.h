@@ -2,6 +2,7 @@
 
 #include "http/HttpResponder.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -14,9 +15,10 @@ class Database;
 namespace billing::server {
 
 // GET /admin/v1/changes: long polls that answer when the data the dashboard
-// shows has changed. The cursor is read from the database (the newest row of
-// each append-only table), so it also sees what other service instances on a
-// shared PostgreSQL wrote. Polled once a second while anyone waits.
+// shows has changed. The cursor is the database's change marks (core's
+// ChangeMarks), so it sees every committed insert, update or delete, also
+// those of other service instances on a shared PostgreSQL and of `sync`.
+// Polled once a second while anyone waits.
 class ChangeFeed final : public QObject
 {
     Q_OBJECT
@@ -30,23 +32,23 @@ public:
     static constexpr int kMaxWaiters = 256;
 
 private:
-    struct Marks
+    using Marks = QList<qint64>;
+    struct Since
     {
-        qint64 events = 0;
-        qint64 audit = 0;
-        qint64 deliveries = 0;
-        qint64 dunning = 0;
-        QString cursor() const;
+        Marks marks;
+        bool unknown = false; // a cursor of an older version: everything may have changed
     };
     struct Waiter
     {
         Marks since;
-        qint64 deadlineMs = 0;
+        QDeadlineTimer deadline;
         HttpResponder responder;
     };
-    bool readMarks(Marks *marks);
-    static std::optional<Marks> parse(const QString &cursor);
-    static void answer(HttpResponder &responder, const Marks &since, const Marks &now);
+    std::optional<Marks> readMarks();
+    static QString cursorOf(const Marks &marks);
+    static std::optional<Since> parse(const QString &cursor);
+    static QStringList changedViews(const Since &since, const Marks &now);
+    static void answer(HttpResponder &responder, const Since &since, const Marks &now);
     void poll();
 
     Database &m_database;

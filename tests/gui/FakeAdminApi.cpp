@@ -148,7 +148,10 @@ void FakeAdminApi::onReadyRead(QTcpSocket *socket)
     Q_EMIT requestReceived();
 
     if (request.method == "GET" && request.path == "/admin/v1/changes"_L1) {
-        if (request.query.hasQueryItem(u"cursor"_s))
+        if (!m_refusedCursor.isEmpty() && request.query.queryItemValue(u"cursor"_s) == m_refusedCursor) {
+            m_refusedCursor.clear();
+            respond(socket, 400, error(u"cursor is not one this service gave"_s, u"invalid_request_error"_s));
+        } else if (request.query.hasQueryItem(u"cursor"_s))
             m_heldChanges.append(socket);
         else
             respond(

@@ -64,6 +64,9 @@ public:
 
     int heldChanges() const;
     void answerChanges(const QStringList &changed);
+    // The next GET /changes with this cursor is answered 400, as a service
+    // answers a cursor it never gave.
+    void refuseChangeCursorOnce(const QString &cursor) { m_refusedCursor = cursor; }
 
 Q_SIGNALS:
     void requestReceived();
@@ -79,6 +82,7 @@ private:
     QList<QPointer<QTcpSocket>> m_heldChanges;
     QList<FakeRequest> m_requests;
     int m_cursor = 0;
+    QString m_refusedCursor;
 };
 
 } // namespace billing::test

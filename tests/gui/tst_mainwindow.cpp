@@ -1,5 +1,6 @@
 #include "ApiClient.h"
 #include "CancelSubscriptionDialog.h"
+#include "ChangeWatcher.h"
 #include "ErrorBanner.h"
 #include "FakeAdminApi.h"
 #include "MainWindow.h"
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void errorBannerShowsServiceMessageUntilSuccess();
     void errorBannerWhenServiceUnreachable();
     void liveUpdatesReloadChangedViews();
+    void liveUpdatesStartOverFromARefusedCursor();
     void eventsFilterByDateRange();
 
 private:
@@ -445,6 +447,23 @@ void TestMainWindow::liveUpdatesReloadChangedViews()
     // The selection survives the reload (checked once the new page has replaced the old).
     QTRY_COMPARE(reloaded.count(), 1);
     QCOMPARE(view->selectionModel()->selectedRows().value(0).row(), 1);
+}
+
+// After an upgrade the service no longer knows the cursor a running dashboard
+// holds: it answers 400, and the dashboard asks for a current cursor instead
+// of repeating the refused one forever.
+void TestMainWindow::liveUpdatesStartOverFromARefusedCursor()
+{
+    m_fake->refuseChangeCursorOnce(u"c0"_s);
+    m_window->changeWatcher()->setBackoffLimitsMs(10, 10);
+    startWindow(true);
+    QTRY_COMPARE(m_fake->heldChanges(), 1);
+    const QList<FakeRequest> polls = m_fake->requestsTo("GET", u"/admin/v1/changes"_s);
+    QVERIFY(polls.size() >= 4);
+    QCOMPARE(polls[0].query.hasQueryItem(u"cursor"_s), false);
+    QCOMPARE(polls[1].query.queryItemValue(u"cursor"_s), u"c0"_s); // refused
+    QCOMPARE(polls[2].query.hasQueryItem(u"cursor"_s), false);     // starts over
+    QCOMPARE(polls[3].query.queryItemValue(u"cursor"_s), u"c0"_s); // held
 }
 
 // Dates typed as YYYY-MM-DD go to the service as Unix seconds: "from" the

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -34,6 +36,7 @@ private Q_SLOTS:
 
     void refusesMissingUnknownAndRevokedTokens();
     void checkoutAppearsInListsAndWakesTheChangeFeed();
+    void inPlaceChangeByAnotherProcessWakesTheChangeFeed();
     void listsPageByCursorAndFilter();
     void listsRejectBadParameters_data();
     void listsRejectBadParameters();
@@ -210,6 +213,46 @@ void TestAdminApi::checkoutAppearsInListsAndWakesTheChangeFeed()
 
     const QJsonObject summary = admin("GET", u"/summary"_s).json();
     QCOMPARE(summary.value(u"active_subscriptions"_s).toInt(), 1);
+}
+
+// What the feed of new row ids missed (#16): a row changed in place, here by
+// another process on the same database (as `sync` or a second instance
+// would), wakes a waiting dashboard with the list it shows, and only it.
+void TestAdminApi::inPlaceChangeByAnotherProcessWakesTheChangeFeed()
+{
+    const QString subscription = checkout(u"tenant_inplace"_s, u"team"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(list(u"/licenses?tenant=tenant_inplace"_s).size(), 1, 10000);
+    // Wait until the sale's deliveries have all been applied: two quiet seconds.
+    QString cursor = admin("GET", u"/changes"_s).json().value(u"cursor"_s).toString();
+    for (int i = 0; i < 10; ++i) {
+        const QString next =
+            admin("GET", u"/changes?wait=2&cursor="_s + cursor).json().value(u"cursor"_s).toString();
+        if (next == cursor)
+            break;
+        cursor = next;
+    }
+
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/changes?wait=20&cursor="_s + cursor));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+    QNetworkReply *waiting = network.get(request);
+    QSignalSpy answered(waiting, &QNetworkReply::finished);
+    QTest::qWait(300);
+    QCOMPARE(answered.count(), 0);
+
+    QSqlDatabase db = m_db->database().connection().value();
+    QSqlQuery update(db);
+    QVERIFY(update.prepare(u"UPDATE subscriptions SET cancel_at_period_end = TRUE WHERE stripe_subscription_id = ?"_s));
+    update.addBindValue(subscription);
+    QVERIFY2(update.exec(), qPrintable(update.lastError().text()));
+    QCOMPARE(update.numRowsAffected(), 1);
+
+    QVERIFY(answered.wait(5000));
+    const QJsonObject changes = QJsonDocument::fromJson(waiting->readAll()).object();
+    waiting->deleteLater();
+    QVERIFY(changes.value(u"cursor"_s).toString() != cursor);
+    QCOMPARE(changes.value(u"changed"_s).toArray(), QJsonArray{u"subscriptions"_s});
+    QCOMPARE(list(u"/subscriptions?tenant=tenant_inplace"_s)[0][u"cancel_at_period_end"_s].toBool(), true);
 }
 
 void TestAdminApi::listsPageByCursorAndFilter()

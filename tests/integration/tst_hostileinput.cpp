@@ -101,6 +101,9 @@ QString TestHostileInput::fingerprint(bool includeFailureLog)
     for (const QString &table : test::tableNames(db)) {
         if (!includeFailureLog && table == u"webhook_delivery_failures")
             continue;
+        // Counts writes to the tables fingerprinted here: no data of its own.
+        if (table == u"change_marks")
+            continue;
         QSqlQuery query(db);
         // The count, and a digest of every row's text.
         query.exec(u"SELECT * FROM "_s + table);

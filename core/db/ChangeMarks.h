@@ -1,0 +1,33 @@
+#pragma once
+
+#include "Database.h"
+
+#include <QList>
+
+namespace billing {
+
+// change_marks (migrations 017 to 019): for each table the dashboard lists, a
+// number that grows with every committed insert, update or delete of it, from
+// any instance or process, in whatever order transactions commit. Comparing
+// two readings says exactly which tables changed in between.
+class ChangeMarks final
+{
+public:
+    // In trackedTables() order.
+    using Reading = QList<qint64>;
+
+    explicit ChangeMarks(QSqlDatabase db)
+        : m_db(std::move(db))
+    {}
+
+    static const QStringList &trackedTables();
+
+    Result<Reading> read();
+    // The tables whose marks differ between two readings of the same size.
+    static QStringList changedTables(const Reading &before, const Reading &after);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace billing
