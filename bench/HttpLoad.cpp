@@ -114,12 +114,15 @@ Figures drive(quint16 port, int concurrency, int total, const std::function<QByt
         const qint64 length = contentLength(connection.received.left(headerEnd + 2));
         if (connection.received.size() < headerEnd + 4 + length)
             return;
-        latencies.push_back(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - connection.sentAt).count());
-        if (connection.received.startsWith("HTTP/1.1 200"))
+        // Latencies and the rate are of the 200 answers: a run that mixes in
+        // requests meant to be refused measures the others.
+        if (connection.received.startsWith("HTTP/1.1 200")) {
+            latencies.push_back(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - connection.sentAt).count());
             figures.acknowledgedIndexes.push_back(connection.current);
-        else
+        } else {
             ++figures.failures;
+        }
         sendNext(connection);
     };
 

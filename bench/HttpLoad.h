@@ -12,6 +12,7 @@
 // each sending one request at a time, and the figures they measure.
 namespace bench {
 
+// Rates and latencies count the 200 answers only.
 struct Figures
 {
     double perSecond = 0;

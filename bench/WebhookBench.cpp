@@ -7,7 +7,13 @@
 // the service and checks the stored rows against the 200 answers: every
 // acknowledged event must be in payment_events, processed, exactly once.
 //
-//   bench_webhooks [--events N] [--concurrency N]
+// With --refused-every K, every K-th request is signed with another secret,
+// as a flood of forged deliveries would be: the figures are then those of
+// the valid deliveries among them, and the refusals must all be counted in
+// webhook_delivery_failures once the service has stopped.
+//
+//   bench_webhooks [--events N] [--concurrency N] [--refused-every K]
+//   BENCH_SERVER=path runs another build of the service.
 
 #include "HttpLoad.h"
 #include "InvoiceEvents.h"
@@ -34,7 +40,9 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({u"events"_s, u"Distinct events to deliver."_s, u"n"_s, u"60000"_s});
     parser.addOption({u"concurrency"_s, u"Keep-alive connections."_s, u"n"_s, u"32"_s});
+    parser.addOption({u"refused-every"_s, u"Every k-th request badly signed (0: none)."_s, u"k"_s, u"0"_s});
     parser.process(app);
+    const int refusedEvery = std::max(0, parser.value(u"refused-every"_s).toInt());
     const int total = std::max(1, parser.value(u"events"_s).toInt());
     const int concurrency = std::max(1, parser.value(u"concurrency"_s).toInt());
     const QString secret = u"whsec_benchmark/secret"_s;
@@ -46,12 +54,16 @@ int main(int argc, char *argv[])
     std::vector<QByteArray> requests;
     requests.reserve(size_t(total));
     qint64 payloadBytes = 0;
+    int refusedSent = 0;
     for (int i = 0; i < total; ++i) {
         const QByteArray payload = events.payload(i, now);
         payloadBytes += payload.size();
+        const bool forged = refusedEvery > 0 && i % refusedEvery == refusedEvery - 1;
+        refusedSent += forged ? 1 : 0;
+        const QString signingSecret = forged ? u"whsec_forged/secret"_s : secret;
         requests.push_back(
             bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
-                            {{"Stripe-Signature", billing::WebhookSigner::header({secret}, now, payload)},
+                            {{"Stripe-Signature", billing::WebhookSigner::header({signingSecret}, now, payload)},
                              {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}}));
     }
 
@@ -61,7 +73,8 @@ int main(int argc, char *argv[])
     QProcess server;
     server.setProcessEnvironment(environment);
     server.setWorkingDirectory(dir.path());
-    const quint16 port = bench::startAndWaitForPort(server, QStringLiteral(BENCH_SERVER_BINARY),
+    const QString serverBinary = qEnvironmentVariable("BENCH_SERVER", QStringLiteral(BENCH_SERVER_BINARY));
+    const quint16 port = bench::startAndWaitForPort(server, serverBinary,
                                                     {u"serve"_s, u"--port"_s, u"0"_s});
 
     const bench::Figures figures =
@@ -86,6 +99,12 @@ int main(int argc, char *argv[])
     QSqlQuery payments(db);
     payments.exec(u"SELECT COUNT(*) FROM payments"_s);
     payments.next();
+    QSqlQuery refusals(db);
+    refusals.exec(u"SELECT COUNT(*), SUM(attempts) FROM webhook_delivery_failures"_s);
+    refusals.next();
+    const qint64 refusalRows = refusals.value(0).toLongLong();
+    // An older service logs a row a refusal and has no count.
+    const qint64 refusalsCounted = refusals.value(1).isNull() ? refusalRows : refusals.value(1).toLongLong();
     int lost = 0;
     for (int index : figures.acknowledgedIndexes) {
         if (!stored.count(u"evt_bench%1"_s.arg(index, 8, 10, QChar(u'0'))))
@@ -96,12 +115,19 @@ int main(int argc, char *argv[])
     out << "bench_webhooks: " << total << " events (" << payloadBytes / total
         << " bytes on average), concurrency " << concurrency << ", SQLite, synchronous=FULL" << Qt::endl;
     out << QString::asprintf("  %.0f events/s   p50 %.2f ms   p99 %.2f ms   non-200 answers %d",
-                             figures.perSecond, figures.medianMs, figures.p99Ms, figures.failures)
+                             figures.perSecond, figures.medianMs, figures.p99Ms, figures.failures - refusedSent)
         << Qt::endl;
+    if (refusedSent > 0) {
+        out << "  forged deliveries: " << refusedSent << " sent, " << figures.failures << " refused, "
+            << refusalsCounted << " counted in " << refusalRows << " row(s)" << Qt::endl;
+    }
     out << QString::asprintf("  p99.9 %.2f ms   slowest %.2f ms", figures.p999Ms, figures.maxMs) << Qt::endl;
     out << QString::asprintf("  service peak memory (VmHWM) %.1f MiB", peakMiB) << Qt::endl;
     out << "  row check: " << figures.acknowledged << " acknowledged, " << rows << " processed rows, "
         << payments.value(0).toLongLong() << " payments, " << lost << " acknowledged but missing, "
         << (rows - qint64(stored.size())) << " duplicates" << Qt::endl;
-    return lost == 0 && rows == figures.acknowledged && figures.failures == 0 ? 0 : 1;
+    return lost == 0 && rows == figures.acknowledged && figures.failures == refusedSent &&
+                   refusalsCounted == refusedSent
+               ? 0
+               : 1;
 }

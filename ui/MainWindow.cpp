@@ -198,7 +198,9 @@ MainWindow::MainWindow(ApiClient *client, QWidget *parent)
 
     auto *deliveries = new ApiListModel(client, u"/deliveries"_s,
                                         {{u"id"_s, tr("#"), Kind::Text, {}, {}},
-                                         {u"received_at"_s, tr("Received"), Kind::Time, u"received_at"_s, {}},
+                                         {u"received_at"_s, tr("Last"), Kind::Time, u"received_at"_s, {}},
+                                         {u"count"_s, tr("Times"), Kind::Text, {}, {}},
+                                         {u"first_received_at"_s, tr("First"), Kind::Time, {}, {}},
                                          {u"remote_address"_s, tr("From"), Kind::Text, {}, {}},
                                          {u"reason"_s, tr("Refused because"), Kind::Status, {}, {}},
                                          {u"event_id"_s, tr("Event"), Kind::Text, {}, {}},

@@ -2,22 +2,63 @@
 
 #include "SqlValues.h"
 
+#include <QRegularExpression>
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
 
-Result<void> DeliveryFailureLog::record(const Failure &failure, qint64 now)
+QString DeliveryFailureLog::reasonKind(const QString &reason)
+{
+    static const QRegularExpression digits(u"[0-9]+"_s);
+    return QString(reason).replace(digits, u"N"_s).left(1000);
+}
+
+Result<void> DeliveryFailureLog::record(const QList<Refusals> &refusals, qint64 now)
 {
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
         return db.error();
-    Result<SqlRows> query = runQuery(db.value(), u"cannot log the failed delivery"_s,
-                                     u"INSERT INTO webhook_delivery_failures (received_at, remote_address, "
-                                     u"reason, stripe_event_id, body_size) "
-                                     "VALUES (?, ?, ?, ?, ?)"_s,
-                                     {now, nullString(failure.remoteAddress), failure.reason.left(1000),
-                                      nullString(failure.eventId.left(255)), failure.bodySize});
-    return query ? Result<void>() : Result<void>(query.error());
+    if (Result<void> begun = beginWriteTransaction(db.value(), m_database.dialect()); !begun)
+        return begun.error();
+    auto rollback = [&db](Error error) -> Result<void> {
+        [[maybe_unused]] const Result<void> ignored = execSql(db.value(), u"ROLLBACK"_s);
+        return error;
+    };
+    for (const Refusals &refused : refusals) {
+        const qint64 window = refused.firstAt - refused.firstAt % kWindowSeconds;
+        Result<SqlRows> added = runQuery(
+            db.value(), u"cannot count the refused deliveries"_s,
+            u"INSERT INTO webhook_delivery_failures (window_start, remote_address, reason_kind, reason, "
+            "stripe_event_id, body_size, attempts, first_received_at, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (window_start, remote_address, reason_kind) DO UPDATE SET "
+            "attempts = webhook_delivery_failures.attempts + excluded.attempts, "
+            "reason = excluded.reason, "
+            "stripe_event_id = COALESCE(excluded.stripe_event_id, webhook_delivery_failures.stripe_event_id), "
+            "body_size = excluded.body_size, "
+            "received_at = CASE WHEN excluded.received_at > webhook_delivery_failures.received_at "
+            "THEN excluded.received_at ELSE webhook_delivery_failures.received_at END"_s,
+            {window, refused.remoteAddress.left(100), refused.reasonKind.left(1000), refused.reason.left(1000),
+             nullString(refused.eventId.left(255)), refused.bodySize, refused.count, refused.firstAt,
+             refused.lastAt});
+        if (!added)
+            return rollback(added.error());
+    }
+    // Bounded whatever comes: by age, then by number (the oldest rows first).
+    Result<SqlRows> expired = runQuery(db.value(), u"cannot drop old refused deliveries"_s,
+                                       u"DELETE FROM webhook_delivery_failures WHERE received_at < ?"_s,
+                                       {now - m_limits.keepSeconds});
+    if (!expired)
+        return rollback(expired.error());
+    Result<SqlRows> beyond = runQuery(
+        db.value(), u"cannot drop old refused deliveries"_s,
+        u"DELETE FROM webhook_delivery_failures WHERE id <= (SELECT id FROM webhook_delivery_failures "
+        "ORDER BY id DESC LIMIT 1 OFFSET ?)"_s,
+        {m_limits.maxRows});
+    if (!beyond)
+        return rollback(beyond.error());
+    return execSql(db.value(), u"COMMIT"_s);
 }
 
 } // namespace billing

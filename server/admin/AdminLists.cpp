@@ -160,6 +160,8 @@ AdminList deliveries()
     list.columns = {
         {u"id"_s, u"id"_s, Kind::Integer},
         {u"received_at"_s, u"received_at"_s, Kind::Integer},
+        {u"first_received_at"_s, u"COALESCE(first_received_at, received_at)"_s, Kind::Integer},
+        {u"count"_s, u"attempts"_s, Kind::Integer},
         {u"remote_address"_s, u"remote_address"_s, Kind::Text},
         {u"reason"_s, u"reason"_s, Kind::Text},
         {u"event_id"_s, u"stripe_event_id"_s, Kind::Text},

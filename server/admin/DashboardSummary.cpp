@@ -54,7 +54,7 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
                                 withMode({now, now + 7 * kDay}), &error));
     summary.insert(u"failed_deliveries_24h"_s,
                    singleNumber(db,
-                                u"SELECT COUNT(*) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
+                                u"SELECT COALESCE(SUM(attempts), 0) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
                                 {now - kDay}, &error));
     const qint64 pastDue = singleNumber(
         db, u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"_s + inMode, withMode({}), &error);

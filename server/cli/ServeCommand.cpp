@@ -7,7 +7,7 @@
 #include "admin/AdminRoutes.h"
 #include "billing/DunningSender.h"
 #include "billing/EventProcessor.h"
-#include "db/DeliveryFailureLog.h"
+#include "common/Clock.h"
 #include "db/WalCheckpointer.h"
 #include "http/HttpService.h"
 #include "license/LicenseSigner.h"
@@ -17,6 +17,7 @@
 #include "payments/StripeActions.h"
 #include "stripe/StripeClient.h"
 #include "webhook/EventWorker.h"
+#include "webhook/RefusedDeliveries.h"
 #include "webhook/SignatureVerifier.h"
 #include "webhook/WebhookRoute.h"
 
@@ -126,7 +127,7 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
         return ExitFailure;
     EventProcessor &processor = processing->processor;
     const SignatureVerifier verifier(settings->stripeWebhookSecrets, settings->webhookTolerance);
-    DeliveryFailureLog deliveryFailures(*opened->database);
+    RefusedDeliveries refusedDeliveries(*opened->database, Clock::system(), {});
 
     HttpService service;
     PaymentsRoutes payments({&stripe, opened->database.get(), PlanCatalog(settings->prices),
@@ -146,7 +147,7 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
                                                 {{u"method"_s, verb}, {u"endpoint"_s, endpoint}}, seconds);
                      });
     EventWorker eventWorker(processor, *opened->database);
-    WebhookRoute webhooks({&verifier, &eventWorker, &deliveryFailures, &metrics});
+    WebhookRoute webhooks({&verifier, &eventWorker, &refusedDeliveries, &metrics});
     webhooks.install(service);
     StripeActions stripeActions(&stripe, opened->database.get(), PlanCatalog(settings->prices));
     AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, settings->mode(),

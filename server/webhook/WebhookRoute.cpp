@@ -3,11 +3,10 @@
 #include "EventWorker.h"
 #include "billing/EventProcessor.h"
 #include "common/Logging.h"
-#include "db/DeliveryFailureLog.h"
+#include "RefusedDeliveries.h"
 #include "ops/Metrics.h"
 #include "webhook/SignatureVerifier.h"
 
-#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -43,20 +42,15 @@ void WebhookRoute::install(HttpService &service)
 void WebhookRoute::refuse(const HttpRequest &request, HttpResponder &responder, int status,
                           const QString &reason)
 {
-    DeliveryFailureLog::Failure failure;
-    failure.remoteAddress = request.remoteAddress.toString();
-    failure.reason = reason;
-    failure.eventId = request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString();
-    failure.bodySize = request.body.size();
-    qCWarning(lcStripe).noquote() << "webhook delivery from" << failure.remoteAddress << "refused:" << reason;
     if (m_deps.metrics) {
         const QString kind = status == 413                       ? u"too_large"_s
                              : reason.startsWith(u"signature"_s) ? u"signature"_s
                                                                  : u"invalid"_s;
         m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, kind}});
     }
-    if (Result<void> logged = m_deps.failures->record(failure, QDateTime::currentSecsSinceEpoch()); !logged)
-        qCWarning(lcStripe).noquote() << "could not log the refused delivery:" << logged.error().message;
+    m_deps.refusals->note(request.remoteAddress.toString(), reason,
+                          request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString(),
+                          request.body.size());
     responder.sendError({status, u"invalid_request_error"_s, reason, {}, {}, {}});
 }
 

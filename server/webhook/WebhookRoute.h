@@ -6,18 +6,18 @@
 #include <QObject>
 
 namespace billing {
-class DeliveryFailureLog;
 class SignatureVerifier;
 } // namespace billing
 
 namespace billing::server {
 class EventWorker;
 class Metrics;
+class RefusedDeliveries;
 
 // POST /payments/stripe/webhook: the raw body is verified against
 // Stripe-Signature, then stored and applied by the EventProcessor; 2xx goes
 // out only after the event's transaction has committed. Refused deliveries
-// are logged (time, address, reason, event id when readable).
+// are counted by RefusedDeliveries (address, reason, event id when readable).
 //
 // Group commit: verified deliveries are queued on the EventWorker, which
 // commits whatever is queued together (one fsync for all of them); each is
@@ -32,7 +32,7 @@ public:
     {
         const SignatureVerifier *verifier = nullptr;
         EventWorker *worker = nullptr;
-        DeliveryFailureLog *failures = nullptr;
+        RefusedDeliveries *refusals = nullptr;
         Metrics *metrics = nullptr; // optional
         qsizetype maxBodyBytes = 1024 * 1024;
     };

@@ -2,10 +2,11 @@
 #include "StripeEmulator.h"
 #include "TestDatabase.h"
 #include "billing/EventProcessor.h"
-#include "db/DeliveryFailureLog.h"
+#include "common/Clock.h"
 #include "db/Migrator.h"
 #include "license/LicenseSigner.h"
 #include "webhook/EventWorker.h"
+#include "webhook/RefusedDeliveries.h"
 #include "webhook/SignatureVerifier.h"
 #include "webhook/WebhookRoute.h"
 
@@ -14,6 +15,7 @@
 #include <QMessageAuthenticationCode>
 #include <QNetworkReply>
 #include <QSqlError>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +46,8 @@ private Q_SLOTS:
     void answers500WhenProcessingFails();
     void emulatorCheckoutProvisionsOnce();
     void concurrentDuplicateDeliveriesMakeOneLicence();
+    void floodOfRefusalsIsCountedNotWrittenEach();
+    void sourcesBeyondTheLimitAreCountedTogether();
 
 private:
     QByteArray sign(const QByteArray &payload, qint64 t) const;
@@ -57,7 +61,7 @@ private:
     std::unique_ptr<LicenseSigner> m_signer;
     std::unique_ptr<SignatureVerifier> m_verifier;
     std::unique_ptr<EventProcessor> m_processor;
-    std::unique_ptr<DeliveryFailureLog> m_failures;
+    std::unique_ptr<server::RefusedDeliveries> m_refusals;
     std::unique_ptr<server::HttpService> m_service;
     std::unique_ptr<server::EventWorker> m_worker;
     std::unique_ptr<server::WebhookRoute> m_route;
@@ -76,11 +80,12 @@ void TestWebhookRoute::init()
     m_processor =
         std::make_unique<EventProcessor>(m_db->database(), *m_signer, PlanCatalog(kPrices),
                                          EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s});
-    m_failures = std::make_unique<DeliveryFailureLog>(m_db->database());
+    m_refusals = std::make_unique<server::RefusedDeliveries>(
+        m_db->database(), Clock::system(), server::RefusedDeliveries::Options{std::chrono::milliseconds(50), 1000});
     m_service = std::make_unique<server::HttpService>();
     m_worker = std::make_unique<server::EventWorker>(*m_processor, m_db->database());
     m_route = std::make_unique<server::WebhookRoute>(server::WebhookRoute::Dependencies{
-        m_verifier.get(), m_worker.get(), m_failures.get(), nullptr, 64 * 1024});
+        m_verifier.get(), m_worker.get(), m_refusals.get(), nullptr, 64 * 1024});
     m_route->install(*m_service);
     QVERIFY(m_service->listen(QHostAddress::LocalHost, 0).ok());
     m_client = std::make_unique<test::HttpTestClient>();
@@ -91,6 +96,7 @@ void TestWebhookRoute::cleanup()
     m_client.reset();
     m_route.reset();
     m_worker.reset();
+    m_refusals.reset();
     m_service.reset();
     m_processor.reset();
     m_db.reset();
@@ -170,7 +176,8 @@ void TestWebhookRoute::refusesBadSignaturesAndLogsThem()
     QVERIFY2(message.contains(reason), qPrintable(message));
     QVERIFY(!reply.body.contains(kSecret.toUtf8()));
     QCOMPARE(count(u"payment_events"_s), 0);
-    QCOMPARE(count(u"webhook_delivery_failures"_s), 1);
+    QTRY_COMPARE(count(u"webhook_delivery_failures"_s), 1);
+    QCOMPARE(value(u"SELECT attempts FROM webhook_delivery_failures"_s).toInt(), 1);
     QCOMPARE(value(u"SELECT remote_address FROM webhook_delivery_failures"_s).toString(), u"127.0.0.1"_s);
     QCOMPARE(value(u"SELECT stripe_event_id FROM webhook_delivery_failures"_s).toString(), u"evt_sig"_s);
     QVERIFY(value(u"SELECT reason FROM webhook_delivery_failures"_s).toString().contains(reason));
@@ -183,7 +190,7 @@ void TestWebhookRoute::refusesOversizedBodies()
     const auto reply = deliver(payload, sign(payload, QDateTime::currentSecsSinceEpoch()));
     QCOMPARE(reply.status, 413);
     QCOMPARE(count(u"payment_events"_s), 0);
-    QCOMPARE(count(u"webhook_delivery_failures"_s), 1);
+    QTRY_COMPARE(count(u"webhook_delivery_failures"_s), 1);
 }
 
 void TestWebhookRoute::acknowledgesOnlyStoredEvents()
@@ -301,6 +308,63 @@ void TestWebhookRoute::concurrentDuplicateDeliveriesMakeOneLicence()
     QCOMPARE(processed, 1);
     QCOMPARE(count(u"licenses"_s), 1);
     QCOMPARE(count(u"payment_events"_s), 1);
+}
+
+// Anyone can POST to the webhook URL (#16): 400 badly signed deliveries from
+// one source, with signatures of every age, make one row that counts them
+// all, and a valid delivery among them is stored and answered as usual.
+void TestWebhookRoute::floodOfRefusalsIsCountedNotWrittenEach()
+{
+    QSignalSpy written(m_refusals.get(), &server::RefusedDeliveries::written);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray payload = customerCreated(u"evt_flood"_s);
+    for (int i = 0; i < 400; ++i) {
+        // Stale by 301 to 700 s: the reasons differ in their numbers only.
+        const auto reply = deliver(payload, sign(payload, now - 301 - i));
+        QCOMPARE(reply.status, 400);
+        if (i == 200) {
+            const QByteArray valid = customerCreated(u"evt_valid"_s);
+            QCOMPARE(deliver(valid, sign(valid, now)).status, 200);
+        }
+    }
+    QTRY_COMPARE(count(u"webhook_delivery_failures"_s), 1);
+    QTRY_COMPARE(value(u"SELECT attempts FROM webhook_delivery_failures"_s).toInt(), 400);
+    auto reportedWritten = [&written] {
+        qint64 refusals = 0;
+        for (const QList<QVariant> &arguments : std::as_const(written))
+            refusals += arguments.value(0).toLongLong();
+        return refusals;
+    };
+    // The report of the last write comes back a moment after its commit.
+    QTRY_COMPARE(reportedWritten(), 400);
+    QVERIFY(written.count() < 400); // gathered, not one write a request
+    QCOMPARE(value(u"SELECT reason_kind FROM webhook_delivery_failures"_s).toString(),
+             u"signature check failed: the signature timestamp is N s old, beyond the N s tolerance "
+             "(STRIPE_WEBHOOK_TOLERANCE)"_s);
+    QVERIFY(value(u"SELECT first_received_at <= received_at FROM webhook_delivery_failures"_s).toBool());
+    QCOMPARE(value(u"SELECT stripe_event_id FROM webhook_delivery_failures"_s).toString(), u"evt_flood"_s);
+    QCOMPARE(count(u"payment_events"_s, u"stripe_event_id = 'evt_valid'"_s), 1);
+}
+
+// The in-memory counts are bounded too: past maxSources distinct sources in
+// one write, the rest share one row.
+void TestWebhookRoute::sourcesBeyondTheLimitAreCountedTogether()
+{
+    server::RefusedDeliveries refusals(m_db->database(), Clock::system(),
+                                       {std::chrono::milliseconds(60000), 3});
+    QSignalSpy written(&refusals, &server::RefusedDeliveries::written);
+    for (int source = 1; source <= 10; ++source)
+        refusals.note(u"10.0.0.%1"_s.arg(source), u"no Stripe-Signature header"_s, {}, 10);
+    refusals.note(u"10.0.0.1"_s, u"no Stripe-Signature header"_s, {}, 10);
+    refusals.write();
+    QTRY_COMPARE(written.count(), 1);
+    QCOMPARE(written.first().value(0).toLongLong(), 11);
+    QCOMPARE(count(u"webhook_delivery_failures"_s), 4);
+    QCOMPARE(value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '(other sources)'"_s)
+                 .toInt(),
+             7);
+    QCOMPARE(value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '10.0.0.1'"_s).toInt(),
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookRoute)
