@@ -24,6 +24,7 @@ struct Error
 {
     ErrorCode code;
     QString message;
+    QString param = {}; // for InvalidInput: the parameter to fix, when there is one
 };
 
 // A value or an Error: our code does not throw, it returns one of these.

@@ -26,16 +26,6 @@ namespace {
 
 const QString kBase = u"/admin/v1"_s;
 
-ApiError databaseUnavailable(const Error &error)
-{
-    return {503, u"api_error"_s, u"the billing database is unavailable: "_s + error.message, {}, {}, {}};
-}
-
-ApiError notFound(const QString &what, const QString &param)
-{
-    return {404, u"invalid_request_error"_s, what, param, {}, {}};
-}
-
 QJsonArray toArray(const QList<QJsonObject> &rows)
 {
     QJsonArray array;
@@ -94,36 +84,24 @@ HttpService::Handler AdminRoutes::signedIn(Route route)
 HttpService::Handler AdminRoutes::signedIn(Action action)
 {
     return [this, action](const HttpRequest &request, HttpResponder responder) {
-        const QByteArray authorization = request.header("Authorization");
-        const QByteArray token =
-            authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+        const QByteArray token = request.bearerToken();
         Result<std::optional<QString>> staff = token.isEmpty()
                                                    ? Result<std::optional<QString>>(std::optional<QString>())
                                                    : m_staff->authenticate(token);
         if (!staff) {
-            responder.sendError(databaseUnavailable(staff.error()));
+            responder.sendError(ApiError::databaseUnavailable(staff.error()));
             return;
         }
         if (!staff->has_value()) {
-            responder.sendError(
-                {401,
-                 u"authentication_error"_s,
-                 token.isEmpty()
-                     ? u"sign in with a staff token: Authorization: Bearer <token>"_s
-                     : u"this staff token is unknown or revoked; ask an operator for a new one "
-                       "(agencyos-billing-server staff rotate <name>, or staff add for someone new)"_s,
-                 {},
-                 {},
-                 {{"WWW-Authenticate", "Bearer"}}});
+            responder.sendError(ApiError::unauthorized(
+                token.isEmpty()
+                    ? u"sign in with a staff token: Authorization: Bearer <token>"_s
+                    : u"this staff token is unknown or revoked; ask an operator for a new one "
+                      "(agencyos-billing-server staff rotate <name>, or staff add for someone new)"_s));
             return;
         }
         if (request.body.size() > kMaxBodyBytes) {
-            responder.sendError({413,
-                                 u"invalid_request_error"_s,
-                                 u"the request body is larger than %1 bytes"_s.arg(kMaxBodyBytes),
-                                 {},
-                                 {},
-                                 {}});
+            responder.sendError(ApiError::bodyTooLarge(kMaxBodyBytes));
             return;
         }
         action(request, std::move(responder), staff->value());
@@ -136,7 +114,7 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
         [this, spec = std::move(spec)](const HttpRequest &request, HttpResponder responder, const QString &) {
             Result<QSqlDatabase> db = m_deps.database->connection();
             if (!db) {
-                responder.sendError(databaseUnavailable(db.error()));
+                responder.sendError(ApiError::databaseUnavailable(db.error()));
                 return;
             }
             std::variant<QJsonObject, ApiError> page =
@@ -175,7 +153,7 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
             db ? DashboardSummary::read(db.value(), nowMs / 1000, livemodeOf(m_deps.mode))
                : Result<QJsonObject>(db.error());
         if (!figures) {
-            responder.sendError(databaseUnavailable(figures.error()));
+            responder.sendError(ApiError::databaseUnavailable(figures.error()));
             return;
         }
         m_summary = figures.value();
@@ -190,18 +168,18 @@ void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, con
     const QString id = request.pathArgs.value(u"id"_s);
     Result<QSqlDatabase> db = m_deps.database->connection();
     if (!db) {
-        responder.sendError(databaseUnavailable(db.error()));
+        responder.sendError(ApiError::databaseUnavailable(db.error()));
         return;
     }
     AdminList spec = AdminLists::events();
     spec.columns.append({u"payload"_s, u"payload"_s, AdminList::Kind::Text});
     Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"stripe_event_id = ?"_s, {id}, 1);
     if (!rows) {
-        responder.sendError(databaseUnavailable(rows.error()));
+        responder.sendError(ApiError::databaseUnavailable(rows.error()));
         return;
     }
     if (rows->isEmpty()) {
-        responder.sendError(notFound(u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s));
+        responder.sendError(ApiError::notFound(u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s));
         return;
     }
     QJsonObject row = rows->constFirst();
@@ -226,11 +204,11 @@ void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responde
                           u"SELECT 1 FROM payment_events WHERE stripe_event_id = ?"_s, {id})
                : Result<SqlRows>(db.error());
         if (!stored) {
-            responder.sendError(databaseUnavailable(stored.error()));
+            responder.sendError(ApiError::databaseUnavailable(stored.error()));
             return;
         }
         if (!stored->next()) {
-            responder.sendError(notFound(u"no event %1 is stored"_s.arg(id), u"id"_s));
+            responder.sendError(ApiError::notFound(u"no event %1 is stored"_s.arg(id), u"id"_s));
             return;
         }
     }
@@ -293,12 +271,12 @@ void AdminRoutes::createPortalLink(const HttpRequest &request, HttpResponder res
         Result<QString> found =
             CustomerStore(*m_deps.database, livemodeOf(m_deps.mode)).customerForTenant(tenantId);
         if (!found) {
-            responder.sendError(databaseUnavailable(found.error()));
+            responder.sendError(ApiError::databaseUnavailable(found.error()));
             return;
         }
         if (found->isEmpty()) {
             responder.sendError(
-                notFound(u"tenant %1 has no Stripe customer yet"_s.arg(tenantId), u"tenant_id"_s));
+                ApiError::notFound(u"tenant %1 has no Stripe customer yet"_s.arg(tenantId), u"tenant_id"_s));
             return;
         }
         customerId = found.value();
@@ -318,7 +296,7 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
     }
     Result<QSqlDatabase> db = m_deps.database->connection();
     if (!db) {
-        responder.sendError(databaseUnavailable(db.error()));
+        responder.sendError(ApiError::databaseUnavailable(db.error()));
         return;
     }
     // A new notice with a key of its own: the hook sees a new delivery, and the
@@ -329,13 +307,13 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
                                .arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
     Result<NotificationOutbox::Resend> resent = NotificationOutbox(db.value()).resend(id, suffix, now);
     if (!resent) {
-        responder.sendError(databaseUnavailable(resent.error()));
+        responder.sendError(ApiError::databaseUnavailable(resent.error()));
         return;
     }
     using Outcome = NotificationOutbox::Resend::Outcome;
     switch (resent->outcome) {
     case Outcome::NoSuchNotice:
-        responder.sendError(notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
+        responder.sendError(ApiError::notFound(u"no dunning notice %1"_s.arg(id), u"id"_s));
         return;
     case Outcome::InvoiceSettled: {
         const QString why =
@@ -343,7 +321,7 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
             "untrue, so it was not sent again"_s.arg(resent->invoiceId, resent->invoiceStatus);
         audit(staff, u"dunning.resend"_s, u"notification"_s, QString::number(id), {{u"refused"_s, why}},
               false);
-        responder.sendError({409, u"invalid_request_error"_s, why, u"id"_s, {}, {}});
+        responder.sendError(ApiError::conflict(why, u"id"_s));
         return;
     }
     case Outcome::Queued: break;
@@ -358,7 +336,7 @@ void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, co
     const QString id = request.pathArgs.value(u"id"_s);
     Result<QSqlDatabase> db = m_deps.database->connection();
     if (!db) {
-        responder.sendError(databaseUnavailable(db.error()));
+        responder.sendError(ApiError::databaseUnavailable(db.error()));
         return;
     }
     AdminList tenants;
@@ -371,11 +349,11 @@ void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, co
                        {u"created_at"_s, u"created_at"_s, AdminList::Kind::Integer}};
     Result<QList<QJsonObject>> found = tenants.rows(db.value(), u"tenant_id = ?"_s, {id}, 1);
     if (!found) {
-        responder.sendError(databaseUnavailable(found.error()));
+        responder.sendError(ApiError::databaseUnavailable(found.error()));
         return;
     }
     if (found->isEmpty()) {
-        responder.sendError(notFound(u"no tenant %1"_s.arg(id.left(200)), u"id"_s));
+        responder.sendError(ApiError::notFound(u"no tenant %1"_s.arg(id.left(200)), u"id"_s));
         return;
     }
     QJsonObject body{{u"tenant"_s, found->constFirst()}};
@@ -385,7 +363,7 @@ void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, co
     for (const auto &[name, spec] : parts) {
         Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"tenant_id = ?"_s, {id}, 100);
         if (!rows) {
-            responder.sendError(databaseUnavailable(rows.error()));
+            responder.sendError(ApiError::databaseUnavailable(rows.error()));
             return;
         }
         body.insert(name, toArray(rows.value()));

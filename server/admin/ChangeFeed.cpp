@@ -111,7 +111,7 @@ void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResp
 {
     const std::optional<Marks> now = readMarks();
     if (!now) {
-        responder.sendError({503, u"api_error"_s, u"the billing database is unavailable"_s, {}, {}, {}});
+        responder.sendError(ApiError::unavailable(u"the billing database is unavailable"_s));
         return;
     }
     const std::optional<Since> since = cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
@@ -125,8 +125,7 @@ void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResp
         return;
     }
     if (m_waiters.size() >= kMaxWaiters) {
-        responder.sendError(
-            {503, u"api_error"_s, u"too many dashboards are waiting; try again"_s, {}, {}, {}});
+        responder.sendError(ApiError::unavailable(u"too many dashboards are waiting; try again"_s));
         return;
     }
     m_waiters.append({since->marks, QDeadlineTimer(wait), std::move(responder)});

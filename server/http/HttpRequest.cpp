@@ -21,4 +21,10 @@ qsizetype HttpRequest::headerCount(QByteArrayView name) const
     return count;
 }
 
+QByteArray HttpRequest::bearerToken() const
+{
+    const QByteArray authorization = header("Authorization");
+    return authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+}
+
 } // namespace billing::server

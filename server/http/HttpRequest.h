@@ -24,6 +24,8 @@ struct HttpRequest
 
     // The first header of that name, case-insensitively; empty when absent.
     QByteArray header(QByteArrayView name) const;
+    // The token of "Authorization: Bearer <token>"; empty without one.
+    QByteArray bearerToken() const;
     // How many headers of that name the request carries.
     qsizetype headerCount(QByteArrayView name) const;
 };

@@ -117,7 +117,7 @@ void HttpService::dispatch(const QHttpServerRequest &request, HttpResponder resp
         responder.sendError(error);
         return;
     }
-    responder.sendError({404, u"invalid_request_error"_s, u"no route for %1"_s.arg(copy.path), {}, {}, {}});
+    responder.sendError(ApiError::notFound(u"no route for %1"_s.arg(copy.path)));
 }
 
 Result<QSslConfiguration> HttpService::tlsConfiguration(const QString &certificateFile,

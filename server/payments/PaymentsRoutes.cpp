@@ -49,11 +49,6 @@ void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
         responder.sendJson(200, std::get<QJsonObject>(answer));
 }
 
-ApiError databaseUnavailable(const Error &error)
-{
-    return {503, u"api_error"_s, u"the billing database is unavailable: "_s + error.message, {}, {}, {}};
-}
-
 } // namespace
 
 PaymentsRoutes::PaymentsRoutes(Dependencies dependencies, QObject *parent)
@@ -75,12 +70,7 @@ HttpService::Handler PaymentsRoutes::guarded(void (PaymentsRoutes::*route)(const
             return;
         }
         if (request.body.size() > kMaxBodyBytes) {
-            responder.sendError({413,
-                                 u"invalid_request_error"_s,
-                                 u"the request body is larger than %1 bytes"_s.arg(kMaxBodyBytes),
-                                 {},
-                                 {},
-                                 {}});
+            responder.sendError(ApiError::bodyTooLarge(kMaxBodyBytes));
             return;
         }
         (this->*route)(request, std::move(responder));
@@ -131,7 +121,7 @@ void PaymentsRoutes::createCheckoutSession(const HttpRequest &request, HttpRespo
     // keeps its customer (and its payment methods).
     Result<QString> customer = m_customers->customerForTenant(tenantId);
     if (!customer) {
-        responder.sendError(databaseUnavailable(customer.error()));
+        responder.sendError(ApiError::databaseUnavailable(customer.error()));
         return;
     }
 
@@ -173,12 +163,8 @@ void PaymentsRoutes::createCheckoutSession(const HttpRequest &request, HttpRespo
         const QString id = result.object.value(u"id"_s).toString();
         const QString url = result.object.value(u"url"_s).toString();
         if (id.isEmpty() || url.isEmpty()) {
-            responder.sendError({502,
-                                 u"api_error"_s,
-                                 u"Stripe's checkout session has no id or url"_s,
-                                 {},
-                                 result.requestId,
-                                 {}});
+            responder.sendError(
+                ApiError::badGateway(u"Stripe's checkout session has no id or url"_s, result.requestId));
             return;
         }
         responder.sendJson(200, {{u"id"_s, id}, {u"url"_s, url}});

@@ -98,8 +98,7 @@ void StripeActions::createPortalSession(const QString &customerId, const QString
             }
             const QString url = result.object.value(u"url"_s).toString();
             if (url.isEmpty()) {
-                done(ApiError{
-                    502, u"api_error"_s, u"Stripe's portal session has no url"_s, {}, result.requestId, {}});
+                done(ApiError::badGateway(u"Stripe's portal session has no url"_s, result.requestId));
                 return;
             }
             done(QJsonObject{{u"url"_s, url}});

@@ -51,7 +51,8 @@ void WebhookRoute::refuse(const HttpRequest &request, HttpResponder &responder, 
     m_deps.refusals->note(request.remoteAddress.toString(), reason,
                           request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString(),
                           request.body.size());
-    responder.sendError({status, u"invalid_request_error"_s, reason, {}, {}, {}});
+    responder.sendError(status == 413 ? ApiError::bodyTooLarge(m_deps.maxBodyBytes)
+                                      : ApiError::invalidRequest(reason));
 }
 
 void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
@@ -75,12 +76,8 @@ void WebhookRoute::receive(const HttpRequest &request, HttpResponder responder)
         if (m_deps.metrics)
             m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, u"overloaded"_s}});
         // The database is behind: Stripe retries later, nothing is lost.
-        responder.sendError({503,
-                             u"api_error"_s,
-                             u"too many deliveries are waiting to be stored; retry later"_s,
-                             {},
-                             {},
-                             {{"Retry-After"_ba, "5"_ba}}});
+        responder.sendError(
+            ApiError::unavailable(u"too many deliveries are waiting to be stored; retry later"_s, 5));
         return;
     }
     // Parsed here, so the worker's thread does only the database work.
