@@ -63,6 +63,11 @@ Result<void> beginWriteTransaction(QSqlDatabase &db, SqlDialect dialect)
     return execSql(db, dialect == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s);
 }
 
+Result<void> checkReachable(QSqlDatabase &db)
+{
+    return execSql(db, u"SELECT 1"_s);
+}
+
 Result<void> execSql(QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery query(db);

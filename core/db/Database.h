@@ -61,6 +61,9 @@ private:
     std::atomic<bool> m_automaticCheckpoints{true};
 };
 
+// Whether the server answers a trivial query on this connection.
+Result<void> checkReachable(QSqlDatabase &db);
+
 // Runs one statement; the error names the statement's purpose, never its values.
 Result<void> execSql(QSqlDatabase &db, const QString &sql);
 

@@ -102,4 +102,13 @@ Result<QStringList> EventStore::failedEventIds()
     return ids;
 }
 
+Result<qint64> EventStore::newestCreatedAt()
+{
+    Result<SqlRows> newest = runQuery(m_db, u"cannot read the newest event"_s,
+                                      u"SELECT COALESCE(MAX(stripe_created_at), 0) FROM payment_events"_s);
+    if (!newest)
+        return newest.error();
+    return newest->next() ? newest->value(0).toLongLong() : 0;
+}
+
 } // namespace billing

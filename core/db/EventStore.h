@@ -34,6 +34,9 @@ public:
     // event fails, which spares an UPDATE for nearly every event.
     Result<Received> insertIfNew(const StripeEvent &event, const Delivery &delivery,
                                  const QString &expectedStatus, qint64 now);
+    // The Stripe creation time of the newest stored event, 0 when none: where
+    // a catch-up from GET /v1/events starts.
+    Result<qint64> newestCreatedAt();
     Result<void> finish(const QString &eventId, const QString &status, int attempts, qint64 now);
     // Records a failure (in a transaction of its own, after the rollback).
     Result<void> recordFailure(const StripeEvent &event, const Delivery &delivery, const QString &error,

@@ -1,8 +1,9 @@
 #include "AdminRoutes.h"
 
-#include "AdminLists.h"
+#include "admin/AdminDetails.h"
+#include "admin/AdminLists.h"
 #include "ChangeFeed.h"
-#include "DashboardSummary.h"
+#include "admin/DashboardSummary.h"
 #include "billing/EventProcessor.h"
 #include "db/AuditLog.h"
 #include "db/CustomerStore.h"
@@ -15,7 +16,6 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
@@ -25,14 +25,6 @@ namespace billing::server {
 namespace {
 
 const QString kBase = u"/admin/v1"_s;
-
-QJsonArray toArray(const QList<QJsonObject> &rows)
-{
-    QJsonArray array;
-    for (const QJsonObject &row : rows)
-        array.append(row);
-    return array;
-}
 
 void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
 {
@@ -117,12 +109,11 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
                 responder.sendError(ApiError::databaseUnavailable(db.error()));
                 return;
             }
-            std::variant<QJsonObject, ApiError> page =
-                spec.page(db.value(), request.query, livemodeOf(m_deps.mode));
-            if (const auto *error = std::get_if<ApiError>(&page))
-                responder.sendError(*error);
+            Result<QJsonObject> page = spec.page(db.value(), request.query, livemodeOf(m_deps.mode));
+            if (!page)
+                responder.sendError(ApiError::fromError(page.error()));
             else
-                responder.sendJson(200, std::get<QJsonObject>(page));
+                responder.sendJson(200, page.value());
         });
 }
 
@@ -171,22 +162,16 @@ void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, con
         responder.sendError(ApiError::databaseUnavailable(db.error()));
         return;
     }
-    AdminList spec = AdminLists::events();
-    spec.columns.append({u"payload"_s, u"payload"_s, AdminList::Kind::Text});
-    Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"stripe_event_id = ?"_s, {id}, 1);
-    if (!rows) {
-        responder.sendError(ApiError::databaseUnavailable(rows.error()));
+    Result<std::optional<QJsonObject>> found = AdminDetails::event(db.value(), id);
+    if (!found) {
+        responder.sendError(ApiError::databaseUnavailable(found.error()));
         return;
     }
-    if (rows->isEmpty()) {
+    if (!found->has_value()) {
         responder.sendError(ApiError::notFound(u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s));
         return;
     }
-    QJsonObject row = rows->constFirst();
-    // The payload exactly as received, as JSON again for the reader.
-    const QJsonDocument payload = QJsonDocument::fromJson(row.value(u"payload"_s).toString().toUtf8());
-    row.insert(u"payload"_s, payload.isObject() ? QJsonValue(payload.object()) : row.value(u"payload"_s));
-    responder.sendJson(200, row);
+    responder.sendJson(200, found->value());
 }
 
 void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -199,15 +184,12 @@ void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responde
     }
     {
         Result<QSqlDatabase> db = m_deps.database->connection();
-        Result<SqlRows> stored =
-            db ? runQuery(db.value(), u"cannot read the event"_s,
-                          u"SELECT 1 FROM payment_events WHERE stripe_event_id = ?"_s, {id})
-               : Result<SqlRows>(db.error());
+        Result<bool> stored = db ? AdminDetails::eventIsStored(db.value(), id) : Result<bool>(db.error());
         if (!stored) {
             responder.sendError(ApiError::databaseUnavailable(stored.error()));
             return;
         }
-        if (!stored->next()) {
+        if (!stored.value()) {
             responder.sendError(ApiError::notFound(u"no event %1 is stored"_s.arg(id), u"id"_s));
             return;
         }
@@ -339,36 +321,16 @@ void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, co
         responder.sendError(ApiError::databaseUnavailable(db.error()));
         return;
     }
-    AdminList tenants;
-    tenants.from = u"tenants"_s;
-    tenants.keySql = u"tenant_id"_s;
-    tenants.columns = {{u"id"_s, u"tenant_id"_s, AdminList::Kind::Text},
-                       {u"email"_s, u"email"_s, AdminList::Kind::Text},
-                       {u"status"_s, u"status"_s, AdminList::Kind::Text},
-                       {u"provisioned_at"_s, u"provisioned_at"_s, AdminList::Kind::Integer},
-                       {u"created_at"_s, u"created_at"_s, AdminList::Kind::Integer}};
-    Result<QList<QJsonObject>> found = tenants.rows(db.value(), u"tenant_id = ?"_s, {id}, 1);
+    Result<std::optional<QJsonObject>> found = AdminDetails::tenant(db.value(), id);
     if (!found) {
         responder.sendError(ApiError::databaseUnavailable(found.error()));
         return;
     }
-    if (found->isEmpty()) {
+    if (!found->has_value()) {
         responder.sendError(ApiError::notFound(u"no tenant %1"_s.arg(id.left(200)), u"id"_s));
         return;
     }
-    QJsonObject body{{u"tenant"_s, found->constFirst()}};
-    const QList<std::pair<QString, AdminList>> parts = {{u"subscriptions"_s, AdminLists::subscriptions()},
-                                                        {u"invoices"_s, AdminLists::invoices()},
-                                                        {u"licenses"_s, AdminLists::licenses()}};
-    for (const auto &[name, spec] : parts) {
-        Result<QList<QJsonObject>> rows = spec.rows(db.value(), u"tenant_id = ?"_s, {id}, 100);
-        if (!rows) {
-            responder.sendError(ApiError::databaseUnavailable(rows.error()));
-            return;
-        }
-        body.insert(name, toArray(rows.value()));
-    }
-    responder.sendJson(200, body);
+    responder.sendJson(200, found->value());
 }
 
 void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "AdminList.h"
+#include "admin/AdminList.h"
 #include "billing/RedirectAllowList.h"
 #include "config/Settings.h"
 #include "http/HttpService.h"

@@ -30,16 +30,15 @@ int EventsCommand::listEvents(const QCommandLineParser &parser, Database &databa
         return ExitFailure;
     }
     // Both modes: the command line is where operators audit what is stored.
-    const std::variant<QJsonObject, ApiError> page =
-        AdminLists::events().page(db.value(), query, std::nullopt);
-    if (const auto *error = std::get_if<ApiError>(&page)) {
-        streams.err << u"error: "_s << error->message << Qt::endl;
-        return error->status == 400 ? ExitUsage : ExitFailure;
+    const Result<QJsonObject> page = AdminLists::events().page(db.value(), query, std::nullopt);
+    if (!page) {
+        streams.err << u"error: "_s << page.error().message << Qt::endl;
+        return page.error().code == ErrorCode::InvalidInput ? ExitUsage : ExitFailure;
     }
     streams.out
         << u"CREATED               EVENT                          TYPE                              STATUS"_s
         << Qt::endl;
-    for (const QJsonValue &row : std::get<QJsonObject>(page).value(u"data"_s).toArray()) {
+    for (const QJsonValue &row : page->value(u"data"_s).toArray()) {
         const QString created =
             QDateTime::fromSecsSinceEpoch(row[u"created"_s].toInteger(), Qt::UTC).toString(Qt::ISODate);
         streams.out << created.leftJustified(22) << row[u"id"_s].toString().leftJustified(31)

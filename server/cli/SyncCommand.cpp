@@ -7,6 +7,7 @@
 #include "StripeBackfill.h"
 #include "StripeListReader.h"
 #include "billing/EventProcessor.h"
+#include "db/EventStore.h"
 #include "license/LicenseSigner.h"
 #include "stripe/StripeClient.h"
 
@@ -138,15 +139,12 @@ int SyncCommand::syncEvents(Database &database, StripeClient &stripe, EventProce
 {
     if (!since) {
         Result<QSqlDatabase> db = database.connection();
-        Result<SqlRows> newest =
-            db ? runQuery(db.value(), u"cannot read the newest event"_s,
-                          u"SELECT COALESCE(MAX(stripe_created_at), 0) FROM payment_events"_s)
-               : Result<SqlRows>(db.error());
-        if (!newest || !newest->next()) {
-            streams.err << u"error: "_s << (newest ? u"no answer"_s : newest.error().message) << Qt::endl;
+        Result<qint64> newest = db ? EventStore(db.value()).newestCreatedAt() : Result<qint64>(db.error());
+        if (!newest) {
+            streams.err << u"error: "_s << newest.error().message << Qt::endl;
             return ExitFailure;
         }
-        since = newest->value(0).toLongLong();
+        since = newest.value();
     }
 
     // Collect first (the list moves while we page, newest first), apply oldest first.

@@ -35,11 +35,11 @@ void HealthRoutes::health(HttpResponder responder)
     };
 
     Result<QSqlDatabase> db = m_deps.database->connection();
-    Result<void> reachable = db ? execSql(db.value(), u"SELECT 1"_s) : Result<void>(db.error());
+    Result<void> reachable = db ? checkReachable(db.value()) : Result<void>(db.error());
     if (!reachable) {
         // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
         db = m_deps.database->reconnect();
-        reachable = db ? execSql(db.value(), u"SELECT 1"_s) : Result<void>(db.error());
+        reachable = db ? checkReachable(db.value()) : Result<void>(db.error());
     }
     check(u"database"_s, reachable ? QString() : u"unreachable: "_s + reachable.error().message);
 

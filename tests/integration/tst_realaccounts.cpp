@@ -177,7 +177,7 @@ void TestRealAccounts::strangersOnTheSameAccountTouchNothing()
 
     // The Overview counts only this service's tenants.
     QSqlDatabase db = m_fixture->database().database().connection().value();
-    const Result<QJsonObject> summary = server::DashboardSummary::read(db, kNow + 10, false);
+    const Result<QJsonObject> summary = DashboardSummary::read(db, kNow + 10, false);
     QVERIFY(summary.ok());
     qint64 paymentsCounted = 0;
     for (const QJsonValue &day : summary->value(u"payments_by_day"_s).toArray())
@@ -229,7 +229,7 @@ void TestRealAccounts::mrrNormalisesEveryIntervalAndCount()
         return;
 
     QSqlDatabase db = m_fixture->database().database().connection().value();
-    const Result<QJsonObject> summary = server::DashboardSummary::read(db, kNow + 10, false);
+    const Result<QJsonObject> summary = DashboardSummary::read(db, kNow + 10, false);
     QVERIFY(summary.ok());
     QMap<QString, qint64> byPlan;
     QMap<QString, qint64> counts;

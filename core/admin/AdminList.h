@@ -1,7 +1,6 @@
 #pragma once
 
 #include "common/Result.h"
-#include "http/ApiError.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -9,9 +8,8 @@
 #include <QUrlQuery>
 
 #include <optional>
-#include <variant>
 
-namespace billing::server {
+namespace billing {
 
 // One list of the admin API: which rows, which filters and sorts it allows,
 // and how a page of it is read. Pages are keyset-paginated (the cursor holds
@@ -61,10 +59,10 @@ struct AdminList
     static constexpr int kDefaultLimit = 100;
     static constexpr int kMaxLimit = 500;
 
-    // {"data": [...], "next_cursor": ...}, or the 400 for bad parameters.
-    // serviceLivemode: the mode shown without ?mode (nothing: both).
-    std::variant<QJsonObject, ApiError> page(QSqlDatabase &db, const QUrlQuery &query,
-                                             std::optional<bool> serviceLivemode) const;
+    // {"data": [...], "next_cursor": ...}; InvalidInput (naming the
+    // parameter) for bad parameters. serviceLivemode: the mode shown without
+    // ?mode (nothing: both).
+    Result<QJsonObject> page(QSqlDatabase &db, const QUrlQuery &query, std::optional<bool> serviceLivemode) const;
     // The rows matching `condition` (SQL with ? for values), in the default
     // order: for details (one event, a tenant's invoices).
     Result<QList<QJsonObject>> rows(QSqlDatabase &db, const QString &condition, const QVariantList &values,
@@ -73,4 +71,4 @@ struct AdminList
     static QJsonValue toJson(const QVariant &value, Kind kind);
 };
 
-} // namespace billing::server
+} // namespace billing

@@ -1,15 +1,15 @@
 #include "DashboardSummary.h"
 
+#include "billing/RecurringRevenue.h"
 #include "db/Database.h"
 
 #include <QDate>
 #include <QDateTime>
 #include <QJsonArray>
-#include <QMap>
 
 using namespace Qt::StringLiterals;
 
-namespace billing::server::DashboardSummary {
+namespace billing::DashboardSummary {
 
 namespace {
 
@@ -61,12 +61,7 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
     if (!error.message.isEmpty())
         return error;
 
-    // MRR: what active and past-due subscriptions bill, per month, in integer
-    // minor units, one figure per plan and currency (a price outside the
-    // catalogue counts as "custom"). Each (interval, interval count) group is
-    // summed first (unit amount × quantity) and converted once:
-    // total × periods a year (day 365, week 52, month 12, year 1) / (12 × count),
-    // rounded half up, so rounding does not add up per subscription.
+    // MRR: the sums per plan, currency and interval here; the rule in RecurringRevenue.
     QJsonArray mrr;
     {
         Result<SqlRows> rows = runQuery(
@@ -78,24 +73,16 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
             withMode({}));
         if (!rows)
             return rows.error();
-        QMap<std::pair<QString, QString>, std::pair<qint64, qint64>> byPlan; // count, monthly amount
+        QList<RecurringRevenue::PriceGroup> groups;
         while (rows->next()) {
-            const QString interval = rows->value(2).toString();
-            const qint64 periodsAYear = interval == u"year"   ? 1
-                                        : interval == u"week" ? 52
-                                        : interval == u"day"  ? 365
-                                                              : 12;
-            const qint64 monthsInPeriods = 12 * std::max<qint64>(1, rows->value(3).toLongLong());
-            const qint64 billedAYear = rows->value(5).toLongLong() * periodsAYear;
-            auto &entry = byPlan[{rows->value(0).toString(), rows->value(1).toString()}];
-            entry.first += rows->value(4).toLongLong();
-            entry.second += (2 * billedAYear + monthsInPeriods) / (2 * monthsInPeriods);
+            groups.append({rows->value(0).toString(), rows->value(1).toString(), rows->value(2).toString(),
+                           rows->value(3).toLongLong(), rows->value(4).toLongLong(), rows->value(5).toLongLong()});
         }
-        for (auto it = byPlan.cbegin(); it != byPlan.cend(); ++it) {
-            mrr.append(QJsonObject{{u"plan"_s, it.key().first},
-                                   {u"currency"_s, it.key().second},
-                                   {u"subscriptions"_s, it.value().first},
-                                   {u"amount"_s, it.value().second}});
+        for (const RecurringRevenue::PlanFigure &figure : RecurringRevenue::monthly(groups)) {
+            mrr.append(QJsonObject{{u"plan"_s, figure.plan},
+                                   {u"currency"_s, figure.currency},
+                                   {u"subscriptions"_s, figure.subscriptions},
+                                   {u"amount"_s, figure.monthlyAmount}});
         }
     }
     summary.insert(u"mrr"_s, mrr);
@@ -145,4 +132,4 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
     return summary;
 }
 
-} // namespace billing::server::DashboardSummary
+} // namespace billing::DashboardSummary

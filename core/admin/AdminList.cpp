@@ -7,7 +7,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace billing::server {
+namespace billing {
 
 namespace {
 
@@ -21,6 +21,11 @@ QVariant cursorValue(const QJsonValue &value, AdminList::Kind kind)
 QJsonValue rawJson(const QVariant &value, AdminList::Kind kind)
 {
     return kind == AdminList::Kind::Text ? QJsonValue(value.toString()) : QJsonValue(value.toLongLong());
+}
+
+Error invalidParameter(const QString &message, const QString &param)
+{
+    return Error{ErrorCode::InvalidInput, message, param};
 }
 
 } // namespace
@@ -62,8 +67,8 @@ Result<QList<QJsonObject>> AdminList::rows(QSqlDatabase &db, const QString &cond
     return result;
 }
 
-std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
-                                                    std::optional<bool> serviceLivemode) const
+Result<QJsonObject> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
+                                    std::optional<bool> serviceLivemode) const
 {
     const auto param = [&query](const QString &name) {
         return query.queryItemValue(name, QUrl::FullyDecoded);
@@ -74,7 +79,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
         bool ok = false;
         limit = param(u"limit"_s).toInt(&ok);
         if (!ok || limit < 1 || limit > kMaxLimit)
-            return ApiError::invalidRequest(u"limit must be a whole number from 1 to %1"_s.arg(kMaxLimit),
+            return invalidParameter(u"limit must be a whole number from 1 to %1"_s.arg(kMaxLimit),
                                             u"limit"_s);
     }
 
@@ -87,7 +92,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
         QStringList names;
         for (const Sort &s : sorts)
             names << s.name;
-        return ApiError::invalidRequest(
+        return invalidParameter(
             u"sort must be one of %1 (with - in front for descending)"_s.arg(names.join(u", "_s)), u"sort"_s);
     }
 
@@ -102,7 +107,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
             else if (mode == u"all")
                 livemode.reset();
             else
-                return ApiError::invalidRequest(u"mode must be test, live or all"_s, u"mode"_s);
+                return invalidParameter(u"mode must be test, live or all"_s, u"mode"_s);
         }
         if (livemode) {
             conditions << modeCondition;
@@ -116,7 +121,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
         if (value.isEmpty())
             continue;
         if (value.size() > filter.maxLength) {
-            return ApiError::invalidRequest(
+            return invalidParameter(
                 u"%1 is longer than %2 characters"_s.arg(filter.param).arg(filter.maxLength), filter.param);
         }
         switch (filter.match) {
@@ -132,7 +137,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
             bool ok = false;
             const qint64 number = value.toLongLong(&ok);
             if (!ok)
-                return ApiError::invalidRequest(
+                return invalidParameter(
                     u"%1 must be a whole number (Unix seconds)"_s.arg(filter.param), filter.param);
             values << number;
             break;
@@ -157,7 +162,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
         const QVariant keyValue = cursorValue(cursor.at(2), keyKind);
         if (cursor.size() != 3 || cursor.at(0).toString() != sortParam || !sortValue.isValid() ||
             !keyValue.isValid()) {
-            return ApiError::invalidRequest(
+            return invalidParameter(
                 u"cursor is not a next_cursor of this list with this sort; start again without it"_s,
                 u"cursor"_s);
         }
@@ -182,7 +187,7 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
 
     Result<SqlRows> rows = runQuery(db, u"cannot read the list"_s, sql, values);
     if (!rows)
-        return ApiError{503, u"api_error"_s, rows.error().message, {}, {}, {}};
+        return Error{ErrorCode::DatabaseUnavailable, rows.error().message};
     QJsonArray data;
     QJsonValue nextCursor = QJsonValue::Null;
     const qsizetype columnCount = columns.size();
@@ -208,4 +213,4 @@ std::variant<QJsonObject, ApiError> AdminList::page(QSqlDatabase &db, const QUrl
     return QJsonObject{{u"data"_s, data}, {u"next_cursor"_s, nextCursor}};
 }
 
-} // namespace billing::server
+} // namespace billing

@@ -2,7 +2,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace billing::server::AdminLists {
+namespace billing::AdminLists {
 
 namespace {
 using Kind = AdminList::Kind;
@@ -226,4 +226,4 @@ AdminList audit()
     return list;
 }
 
-} // namespace billing::server::AdminLists
+} // namespace billing::AdminLists

@@ -2,7 +2,7 @@
 
 #include "AdminList.h"
 
-namespace billing::server {
+namespace billing {
 
 // The lists of the admin API, one per view of the dashboard.
 namespace AdminLists {
@@ -15,4 +15,4 @@ AdminList dunning();
 AdminList audit();
 } // namespace AdminLists
 
-} // namespace billing::server
+} // namespace billing

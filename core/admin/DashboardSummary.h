@@ -7,7 +7,7 @@
 
 #include <optional>
 
-namespace billing::server {
+namespace billing {
 
 // The Overview's figures: active subscriptions and MRR by plan, trials ending
 // soon, what is past due, refused deliveries, and payments per day. With a
@@ -17,4 +17,4 @@ namespace DashboardSummary {
 Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livemode);
 }
 
-} // namespace billing::server
+} // namespace billing
