@@ -14,7 +14,6 @@
 #include "payments/StripeActions.h"
 #include "webhook/EventWorker.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 #include <QRandomGenerator>
 
@@ -137,7 +136,7 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
     // The figures aggregate whole tables (a third of a second at 100,000
     // subscriptions) on the thread that also reads webhooks: every open
     // dashboard shares one computation per few seconds.
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 nowMs = m_deps.clock->now().toMSecsSinceEpoch();
     if (m_summary.isEmpty() || nowMs - m_summaryAtMs > kSummaryMaxAgeMs) {
         Result<QSqlDatabase> db = m_deps.database->connection();
         Result<QJsonObject> figures =
@@ -283,9 +282,9 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
     }
     // A new notice with a key of its own: the hook sees a new delivery, and the
     // original stays in the history as it was.
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const qint64 now = m_deps.clock->nowSecondsSinceEpoch();
     // Unique even for two resends in the same millisecond (the key is UNIQUE).
-    const QString suffix = u":resend:%1:%2"_s.arg(QDateTime::currentMSecsSinceEpoch())
+    const QString suffix = u":resend:%1:%2"_s.arg(m_deps.clock->now().toMSecsSinceEpoch())
                                .arg(QRandomGenerator::global()->generate(), 8, 16, QChar(u'0'));
     Result<NotificationOutbox::Resend> resent = NotificationOutbox(db.value()).resend(id, suffix, now);
     if (!resent) {

@@ -2,6 +2,7 @@
 
 #include "admin/AdminList.h"
 #include "billing/RedirectAllowList.h"
+#include "common/Clock.h"
 #include "config/Settings.h"
 #include "http/HttpService.h"
 
@@ -37,6 +38,8 @@ public:
         // Where the Customer Portal sends a customer back when the dashboard gives no return_url.
         QString portalReturnUrl;
         RedirectAllowList redirects;
+        // "Now" for the summary's windows and resent notices' keys.
+        const Clock *clock = &Clock::system();
     };
 
     explicit AdminRoutes(Dependencies dependencies, QObject *parent = nullptr);

@@ -1,5 +1,6 @@
 #include "CliServices.h"
 
+#include "common/Clock.h"
 #include "license/SigningIdentity.h"
 
 #include <QDateTime>
@@ -28,7 +29,7 @@ std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const S
 {
     // The installation's one key, or a refusal that says how to copy it.
     Result<LicenseSigner> signer =
-        SigningIdentity::load(database, settings.licenseKeyPath, QDateTime::currentSecsSinceEpoch());
+        SigningIdentity::load(database, settings.licenseKeyPath, Clock::system().nowSecondsSinceEpoch());
     if (!signer) {
         streams.err << u"error: "_s << signer.error().message << Qt::endl;
         return nullptr;

@@ -1,5 +1,6 @@
 #include "LicenseCommand.h"
 
+#include "common/Clock.h"
 #include "CliDatabase.h"
 #include "CliSettings.h"
 #include "db/SigningKeyStore.h"
@@ -77,7 +78,7 @@ int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
         if (!opened)
             return ExitConfiguration;
         Database &database = *opened->database;
-        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 now = Clock::system().nowSecondsSinceEpoch();
         if (action == u"rotate-key")
             return rotateKey(database, settings->licenseKeyPath, now, streams);
         if (action == u"public-key")
@@ -107,7 +108,7 @@ int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
                 firstRefusal = claims;
             continue;
         }
-        const bool expired = claims->expiresAt != 0 && claims->expiresAt < QDateTime::currentSecsSinceEpoch();
+        const bool expired = claims->expiresAt != 0 && claims->expiresAt < Clock::system().nowSecondsSinceEpoch();
         streams.out << (expired ? u"valid signature, but expired"_s : u"valid"_s) << Qt::endl
                     << u"  licence: "_s << claims->licenseId << Qt::endl
                     << u"  tenant:  "_s << claims->tenantId << Qt::endl

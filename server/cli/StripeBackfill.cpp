@@ -1,5 +1,6 @@
 #include "StripeBackfill.h"
 
+#include "common/Clock.h"
 #include "ProgressLine.h"
 #include "StripeListReader.h"
 #include "billing/SnapshotImporter.h"
@@ -83,7 +84,7 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
         return error;
     };
 
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const qint64 now = Clock::system().nowSecondsSinceEpoch();
     SnapshotImporter importer(db, m_signer, m_plans, m_options.pastDueGrace.count(), now);
     Counts page;
     for (const QJsonValue &value : objects) {
@@ -152,7 +153,7 @@ int StripeBackfill::run(const QString &resource, CliStreams streams)
                    cursor->startingAfter.isEmpty() ? u"the start"_s : cursor->startingAfter,
                    number(cursor->objectsApplied), number(cursor->pagesApplied))
             << Qt::endl;
-    } else if (Result<void> reset = cursors.restart(resource, QDateTime::currentSecsSinceEpoch()); !reset) {
+    } else if (Result<void> reset = cursors.restart(resource, Clock::system().nowSecondsSinceEpoch()); !reset) {
         streams.err << u"error: "_s << reset.error().message << Qt::endl;
         return ExitFailure;
     }

@@ -1,5 +1,7 @@
 #include "StripeListReader.h"
 
+#include "common/Clock.h"
+
 #include <QDateTime>
 #include <QEventLoop>
 #include <QThread>
@@ -30,7 +32,7 @@ Result<StripeListReader::Page> StripeListReader::next()
     if (!m_startingAfter.isEmpty())
         query.add(u"starting_after"_s, m_startingAfter);
 
-    const qint64 requestedAt = QDateTime::currentSecsSinceEpoch();
+    const qint64 requestedAt = Clock::system().nowSecondsSinceEpoch();
     StripeResult result;
     QEventLoop loop;
     StripeJob *job = m_stripe.get(m_path, query);

@@ -1,5 +1,6 @@
 #include "WebhookCommand.h"
 
+#include "common/Clock.h"
 #include "CliSettings.h"
 #include "config/SettingKeys.h"
 #include "webhook/SignatureVerifier.h"
@@ -87,7 +88,7 @@ int WebhookCommand::run(const QCommandLineParser &parser, CliStreams streams)
         }
         tolerance = std::chrono::seconds(seconds);
     }
-    QDateTime now = QDateTime::currentDateTimeUtc();
+    QDateTime now = Clock::system().now();
     if (parser.isSet(u"at"_s)) {
         bool ok = false;
         const qint64 at = parser.value(u"at"_s).toLongLong(&ok);
