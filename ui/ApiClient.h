@@ -24,9 +24,7 @@ public:
     QUrl serviceUrl() const { return m_serviceUrl; }
     void setServiceUrl(const QUrl &url);
     void setToken(const QString &token) { m_token = token; }
-    bool hasToken() const { return !m_token.isEmpty(); }
 
-    int timeoutMs() const { return m_timeoutMs; }
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
 
     // The reply is parented to the client and deletes itself after finished().

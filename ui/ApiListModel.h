@@ -31,13 +31,11 @@ public:
     const QList<ApiColumn> &columns() const { return m_columns; }
 
     int pageSize() const { return m_pageSize; }
-    void setPageSize(int size) { m_pageSize = size; }
 
     // An empty value removes the filter. Call reload() to apply.
     void setFilter(const QString &key, const QString &value);
     QString filter(const QString &key) const { return m_filters.value(key); }
 
-    QString sortParameter() const { return m_sort; }
     // "received_at" ascending, "-received_at" descending; empty for the API default.
     void setSortParameter(const QString &sort) { m_sort = sort; }
     int sortColumn() const;

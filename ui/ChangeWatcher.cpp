@@ -52,9 +52,9 @@ void ChangeWatcher::poll()
     int timeoutMs = 0;
     if (!m_cursor.isEmpty()) {
         query.addQueryItem(u"cursor"_s, m_cursor);
-        query.addQueryItem(u"wait"_s, QString::number(m_waitSeconds));
+        query.addQueryItem(u"wait"_s, QString::number(kWaitSeconds));
         // The service may hold the request for `wait` seconds; allow for that.
-        timeoutMs = (m_waitSeconds + 15) * 1000;
+        timeoutMs = (kWaitSeconds + 15) * 1000;
     }
     ApiReply *reply = m_client->get(u"/changes"_s, query, timeoutMs);
     m_pending = reply;

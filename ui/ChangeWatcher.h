@@ -21,11 +21,8 @@ public:
 
     void start();
     void stop();
-    bool isRunning() const { return m_running; }
     QString cursor() const { return m_cursor; }
 
-    int waitSeconds() const { return m_waitSeconds; }
-    void setWaitSeconds(int seconds) { m_waitSeconds = seconds; }
     void setBackoffLimitsMs(int firstMs, int maxMs);
 
 Q_SIGNALS:
@@ -39,7 +36,7 @@ private:
     QPointer<ApiReply> m_pending;
     QTimer m_retryTimer;
     QString m_cursor;
-    int m_waitSeconds = 25;
+    static constexpr int kWaitSeconds = 25; // held by the service at most this long
     int m_firstBackoffMs = 1000;
     int m_maxBackoffMs = 30000;
     int m_backoffMs = 0;

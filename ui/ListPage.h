@@ -42,7 +42,6 @@ public:
     // shows its first page reloads at once; one scrolled further down keeps
     // its place and says that Refresh shows what is new.
     void dataChanged();
-    bool hasPendingChanges() const { return m_pendingChanges; }
 
 Q_SIGNALS:
     void selectionChanged();

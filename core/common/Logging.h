@@ -4,7 +4,6 @@
 
 // One category per area, so operators can turn detail on where they need it
 // (QT_LOGGING_RULES="billing.db.debug=true").
-Q_DECLARE_LOGGING_CATEGORY(lcConfig)
 Q_DECLARE_LOGGING_CATEGORY(lcDatabase)
 Q_DECLARE_LOGGING_CATEGORY(lcMigrations)
 Q_DECLARE_LOGGING_CATEGORY(lcStripe)

@@ -119,11 +119,6 @@ bool HttpResponder::isConnected() const
     return m_state->socket && m_state->socket->state() == QAbstractSocket::ConnectedState;
 }
 
-bool HttpResponder::hasAnswered() const
-{
-    return m_state->answered;
-}
-
 void HttpResponder::send(QHttpServerResponse &&response)
 {
     if (m_state->answered)

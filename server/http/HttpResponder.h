@@ -30,7 +30,6 @@ public:
     void dropConnection();
 
     bool isConnected() const;
-    bool hasAnswered() const;
 
 private:
     struct State;
