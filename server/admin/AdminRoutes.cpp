@@ -9,6 +9,7 @@
 #include "db/CustomerStore.h"
 #include "db/Database.h"
 #include "db/NotificationOutbox.h"
+#include "db/ReaderPool.h"
 #include "db/StaffStore.h"
 #include "http/JsonBody.h"
 #include "payments/StripeActions.h"
@@ -25,6 +26,15 @@ namespace {
 
 const QString kBase = u"/admin/v1"_s;
 
+// A read from the pool: its JSON, or the error as an answer.
+void answerRead(HttpResponder &responder, const Result<QJsonObject> &read)
+{
+    if (read)
+        responder.sendJson(200, read.value());
+    else
+        responder.sendError(ApiError::fromError(read.error()));
+}
+
 void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
 {
     if (const auto *error = std::get_if<ApiError>(&answer))
@@ -40,6 +50,7 @@ AdminRoutes::AdminRoutes(Dependencies dependencies, QObject *parent)
     , m_deps(std::move(dependencies))
     , m_staff(std::make_unique<StaffStore>(*m_deps.database))
     , m_changes(new ChangeFeed(*m_deps.database, this))
+    , m_readers(std::make_unique<ReaderPool>(*m_deps.database, this, kReaders))
 {}
 
 AdminRoutes::~AdminRoutes() = default;
@@ -103,16 +114,11 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
 {
     return signedIn(
         [this, spec = std::move(spec)](const HttpRequest &request, HttpResponder responder, const QString &) {
-            Result<QSqlDatabase> db = m_deps.database->connection();
-            if (!db) {
-                responder.sendError(ApiError::databaseUnavailable(db.error()));
-                return;
-            }
-            Result<QJsonObject> page = spec.page(db.value(), request.query, livemodeOf(m_deps.mode));
-            if (!page)
-                responder.sendError(ApiError::fromError(page.error()));
-            else
-                responder.sendJson(200, page.value());
+            m_readers->run(
+                [spec, query = request.query, livemode = livemodeOf(m_deps.mode)](QSqlDatabase &db) {
+                    return spec.page(db, query, livemode);
+                },
+                [responder](Result<QJsonObject> page) mutable { answerRead(responder, page); });
         });
 }
 
@@ -134,43 +140,48 @@ void AdminRoutes::session(const HttpRequest &, HttpResponder responder, const QS
 void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QString &)
 {
     // The figures aggregate whole tables (a third of a second at 100,000
-    // subscriptions) on the thread that also reads webhooks: every open
-    // dashboard shares one computation per few seconds.
+    // subscriptions): every open dashboard shares one computation per few
+    // seconds, and those asking while it runs share its answer.
     const qint64 nowMs = m_deps.clock->now().toMSecsSinceEpoch();
-    if (m_summary.isEmpty() || nowMs - m_summaryAtMs > kSummaryMaxAgeMs) {
-        Result<QSqlDatabase> db = m_deps.database->connection();
-        Result<QJsonObject> figures =
-            db ? DashboardSummary::read(db.value(), nowMs / 1000, livemodeOf(m_deps.mode))
-               : Result<QJsonObject>(db.error());
-        if (!figures) {
-            responder.sendError(ApiError::databaseUnavailable(figures.error()));
-            return;
-        }
-        m_summary = figures.value();
-        m_summary.insert(u"mode"_s, stripeModeName(m_deps.mode));
-        m_summaryAtMs = nowMs;
+    if (!m_summary.isEmpty() && nowMs - m_summaryAtMs <= kSummaryMaxAgeMs) {
+        responder.sendJson(200, m_summary);
+        return;
     }
-    responder.sendJson(200, m_summary);
+    m_summaryWaiters.append(std::move(responder));
+    if (m_summaryWaiters.size() > 1)
+        return;
+    m_readers->run(
+        [now = nowMs / 1000, livemode = livemodeOf(m_deps.mode)](QSqlDatabase &db) {
+            return DashboardSummary::read(db, now, livemode);
+        },
+        [this, nowMs](Result<QJsonObject> figures) {
+            if (figures) {
+                m_summary = figures.value();
+                m_summary.insert(u"mode"_s, stripeModeName(m_deps.mode));
+                m_summaryAtMs = nowMs;
+            }
+            const QList<HttpResponder> waiters = std::exchange(m_summaryWaiters, {});
+            for (HttpResponder waiter : waiters) {
+                if (figures)
+                    waiter.sendJson(200, m_summary);
+                else
+                    waiter.sendError(ApiError::databaseUnavailable(figures.error()));
+            }
+        });
 }
 
 void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    const QString id = request.pathArgs.value(u"id"_s);
-    Result<QSqlDatabase> db = m_deps.database->connection();
-    if (!db) {
-        responder.sendError(ApiError::databaseUnavailable(db.error()));
-        return;
-    }
-    Result<std::optional<QJsonObject>> found = AdminDetails::event(db.value(), id);
-    if (!found) {
-        responder.sendError(ApiError::databaseUnavailable(found.error()));
-        return;
-    }
-    if (!found->has_value()) {
-        responder.sendError(ApiError::notFound(u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s));
-        return;
-    }
-    responder.sendJson(200, found->value());
+    m_readers->run(
+        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) -> Result<QJsonObject> {
+            Result<std::optional<QJsonObject>> found = AdminDetails::event(db, id);
+            if (!found)
+                return found.error();
+            if (!found->has_value())
+                return Error{ErrorCode::NotFound, u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s};
+            return found->value();
+        },
+        [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
 }
 
 void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -314,22 +325,16 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    const QString id = request.pathArgs.value(u"id"_s);
-    Result<QSqlDatabase> db = m_deps.database->connection();
-    if (!db) {
-        responder.sendError(ApiError::databaseUnavailable(db.error()));
-        return;
-    }
-    Result<std::optional<QJsonObject>> found = AdminDetails::tenant(db.value(), id);
-    if (!found) {
-        responder.sendError(ApiError::databaseUnavailable(found.error()));
-        return;
-    }
-    if (!found->has_value()) {
-        responder.sendError(ApiError::notFound(u"no tenant %1"_s.arg(id.left(200)), u"id"_s));
-        return;
-    }
-    responder.sendJson(200, found->value());
+    m_readers->run(
+        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) -> Result<QJsonObject> {
+            Result<std::optional<QJsonObject>> found = AdminDetails::tenant(db, id);
+            if (!found)
+                return found.error();
+            if (!found->has_value())
+                return Error{ErrorCode::NotFound, u"no tenant %1"_s.arg(id.left(200)), u"id"_s};
+            return found->value();
+        },
+        [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
 }
 
 void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)

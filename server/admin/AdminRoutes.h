@@ -12,6 +12,7 @@
 
 namespace billing {
 class Database;
+class ReaderPool;
 class StaffStore;
 } // namespace billing
 
@@ -49,6 +50,9 @@ public:
 
     static constexpr qsizetype kMaxBodyBytes = 16 * 1024;
     static constexpr qint64 kSummaryMaxAgeMs = 5000;
+    // Threads (each with a connection) that run the dashboard's reads, so the
+    // HTTP thread, which also admits webhooks, never waits on them.
+    static constexpr int kReaders = 2;
 
 private:
     using Action = std::function<void(const HttpRequest &, HttpResponder, const QString &staff)>;
@@ -76,6 +80,9 @@ private:
     ChangeFeed *m_changes;
     QJsonObject m_summary;
     qint64 m_summaryAtMs = 0;
+    QList<HttpResponder> m_summaryWaiters; // while a summary is being read
+    // Last: destroyed first, so that no read answers into a half-destroyed object.
+    std::unique_ptr<ReaderPool> m_readers;
 };
 
 } // namespace billing::server
