@@ -2,6 +2,8 @@
 
 #include <QJsonObject>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
@@ -34,11 +36,17 @@ ReaderPool::~ReaderPool()
 
 void ReaderPool::run(Read read, Done done)
 {
-    // Round robin: reads are short, and a slow one holds back only its share.
-    Reader &reader = *m_threads[m_next++ % m_threads.size()];
-    QMetaObject::invokeMethod(&reader.worker, [this, read = std::move(read), done = std::move(done)]() mutable {
+    // The reader with the fewest reads waiting: a slow one (the summary over
+    // whole tables) does not hold back the pages queued behind it.
+    Reader &reader = **std::min_element(m_threads.begin(), m_threads.end(), [](const auto &a, const auto &b) {
+        return a->queued.load() < b->queued.load();
+    });
+    ++reader.queued;
+    QMetaObject::invokeMethod(&reader.worker, [this, &reader, read = std::move(read),
+                                               done = std::move(done)]() mutable {
         Result<QSqlDatabase> db = m_database.connection();
         Result<QJsonObject> answer = db ? read(db.value()) : Result<QJsonObject>(db.error());
+        --reader.queued;
         QMetaObject::invokeMethod(m_replyTo, [done = std::move(done), answer = std::move(answer)]() mutable {
             done(std::move(answer));
         });

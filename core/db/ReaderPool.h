@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -39,12 +40,12 @@ private:
     {
         QThread thread;
         QObject worker; // lives on thread
+        std::atomic<int> queued{0};
     };
 
     Database &m_database;
     QObject *m_replyTo;
     std::vector<std::unique_ptr<Reader>> m_threads;
-    size_t m_next = 0;
 };
 
 } // namespace billing
