@@ -3,6 +3,7 @@
 #include "EventHandlers.h"
 #include "common/Logging.h"
 #include "db/EventStore.h"
+#include "db/WriteTransaction.h"
 
 #include <QSqlError>
 
@@ -103,20 +104,11 @@ QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items
         return reports;
     };
 
-    Result<QSqlDatabase> connection = m_database.connection();
-    if (!connection)
-        return failAll(connection.error().message);
-    QSqlDatabase db = connection.value();
     // PostgreSQL serialises deliveries of one event on its id's unique index.
-    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun) {
-        // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
-        Result<QSqlDatabase> fresh = m_database.reconnect();
-        if (!fresh)
-            return failAll(u"cannot start a transaction: "_s + fresh.error().message);
-        db = fresh.value();
-        if (Result<void> retried = beginWriteTransaction(db, m_database.dialect()); !retried)
-            return failAll(u"cannot start a transaction: "_s + retried.error().message);
-    }
+    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    if (!transaction)
+        return failAll(transaction.error().message);
+    QSqlDatabase &db = transaction->db();
 
     const qint64 now = m_clock.nowSecondsSinceEpoch();
     JsonDocument document; // each event's JSON in turn, in the same memory
@@ -131,22 +123,15 @@ QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items
     }
     if (!reports.isEmpty() && reports.constLast().outcome == Outcome::Failed) {
         reports.clear();
-        // Fails harmlessly when SQLite has already rolled back (a full disk).
-        db.rollback();
-        if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun)
-            return failAll(u"cannot start a transaction: "_s + begun.error().message);
+        if (Result<void> begun = transaction->restart(); !begun)
+            return failAll(begun.error().message);
         for (const Admitted &item : items)
             reports.append(applyOne(db, item, source, now, Isolation::OwnSavepoint, document));
     }
 
-    // QSqlDatabase::commit, not a raw COMMIT: on PostgreSQL a COMMIT of an
-    // aborted transaction "succeeds" as a ROLLBACK, which only the driver's
-    // commit reports as a failure. Nothing is acknowledged unless this holds.
-    if (!db.commit()) {
-        const QString reason = db.lastError().text();
-        [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
-        return failAll(u"cannot commit: "_s + reason);
-    }
+    // Nothing is acknowledged unless this holds.
+    if (Result<void> committed = transaction->commit(); !committed)
+        return failAll(committed.error().message);
     return reports;
 }
 

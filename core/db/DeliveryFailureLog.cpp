@@ -1,6 +1,7 @@
 #include "DeliveryFailureLog.h"
 
 #include "SqlValues.h"
+#include "WriteTransaction.h"
 
 #include <QRegularExpression>
 
@@ -16,19 +17,15 @@ QString DeliveryFailureLog::reasonKind(const QString &reason)
 
 Result<void> DeliveryFailureLog::record(const QList<Refusals> &refusals, qint64 now)
 {
-    Result<QSqlDatabase> db = m_database.connection();
-    if (!db)
-        return db.error();
-    if (Result<void> begun = beginWriteTransaction(db.value(), m_database.dialect()); !begun)
-        return begun.error();
-    auto rollback = [&db](Error error) -> Result<void> {
-        [[maybe_unused]] const Result<void> ignored = execSql(db.value(), u"ROLLBACK"_s);
-        return error;
-    };
+    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    QSqlDatabase &db = transaction->db();
+    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
     for (const Refusals &refused : refusals) {
         const qint64 window = refused.firstAt - refused.firstAt % kWindowSeconds;
         Result<SqlRows> added = runQuery(
-            db.value(), u"cannot count the refused deliveries"_s,
+            db, u"cannot count the refused deliveries"_s,
             u"INSERT INTO webhook_delivery_failures (window_start, remote_address, reason_kind, reason, "
             "stripe_event_id, body_size, attempts, first_received_at, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -46,19 +43,19 @@ Result<void> DeliveryFailureLog::record(const QList<Refusals> &refusals, qint64 
             return rollback(added.error());
     }
     // Bounded whatever comes: by age, then by number (the oldest rows first).
-    Result<SqlRows> expired = runQuery(db.value(), u"cannot drop old refused deliveries"_s,
+    Result<SqlRows> expired = runQuery(db, u"cannot drop old refused deliveries"_s,
                                        u"DELETE FROM webhook_delivery_failures WHERE received_at < ?"_s,
                                        {now - m_limits.keepSeconds});
     if (!expired)
         return rollback(expired.error());
     Result<SqlRows> beyond = runQuery(
-        db.value(), u"cannot drop old refused deliveries"_s,
+        db, u"cannot drop old refused deliveries"_s,
         u"DELETE FROM webhook_delivery_failures WHERE id <= (SELECT id FROM webhook_delivery_failures "
         "ORDER BY id DESC LIMIT 1 OFFSET ?)"_s,
         {m_limits.maxRows});
     if (!beyond)
         return rollback(beyond.error());
-    return execSql(db.value(), u"COMMIT"_s);
+    return transaction->commit();
 }
 
 } // namespace billing

@@ -1,5 +1,7 @@
 #include "SigningKeyStore.h"
 
+#include "WriteTransaction.h"
+
 #include "SqlValues.h"
 
 using namespace Qt::StringLiterals;
@@ -50,17 +52,12 @@ Result<SigningKeyStore::Key> SigningKeyStore::adoptIfNone(const Key &key, qint64
 
 Result<void> SigningKeyStore::rotate(const QString &previousFingerprint, const Key &key, qint64 now)
 {
-    Result<QSqlDatabase> db = m_database.connection();
-    if (!db)
-        return db.error();
-    if (Result<void> begun = beginWriteTransaction(db.value(), m_database.dialect()); !begun)
-        return begun.error();
-    auto rollback = [&db](Error error) -> Result<void> {
-        [[maybe_unused]] const Result<void> ignored = execSql(db.value(), u"ROLLBACK"_s);
-        return error;
-    };
+    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
     Result<SqlRows> retired = runQuery(
-        db.value(), u"cannot retire the licence signing key"_s,
+        transaction->db(), u"cannot retire the licence signing key"_s,
         u"UPDATE license_signing_keys SET retired_at = ? WHERE fingerprint = ? AND retired_at IS NULL"_s,
         {now, previousFingerprint});
     if (!retired)
@@ -71,12 +68,12 @@ Result<void> SigningKeyStore::rotate(const QString &previousFingerprint, const K
                               "came first (see license public-key --all)"_s.arg(previousFingerprint)});
     }
     Result<SqlRows> added = runQuery(
-        db.value(), u"cannot record the new licence signing key"_s,
+        transaction->db(), u"cannot record the new licence signing key"_s,
         u"INSERT INTO license_signing_keys (fingerprint, public_key, created_at, retired_at) VALUES (?, ?, ?, NULL)"_s,
         {key.fingerprint, QString::fromLatin1(key.publicKeyPem), now});
     if (!added)
         return rollback(added.error());
-    return execSql(db.value(), u"COMMIT"_s);
+    return transaction->commit();
 }
 
 } // namespace billing

@@ -1,5 +1,7 @@
 #include "StripeBackfill.h"
 
+#include "db/WriteTransaction.h"
+
 #include "common/Clock.h"
 #include "ProgressLine.h"
 #include "StripeListReader.h"
@@ -66,23 +68,11 @@ QStringList StripeBackfill::resources()
 Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArray &objects,
                                         qint64 snapshotTime, bool last, Counts &counts)
 {
-    Result<QSqlDatabase> connection = m_database.connection();
-    if (!connection)
-        return connection.error();
-    QSqlDatabase db = connection.value();
-    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun) {
-        // A PostgreSQL server that restarted leaves a dead connection behind: one fresh try.
-        Result<QSqlDatabase> fresh = m_database.reconnect();
-        if (!fresh)
-            return fresh.error();
-        db = fresh.value();
-        if (Result<void> retried = beginWriteTransaction(db, m_database.dialect()); !retried)
-            return retried.error();
-    }
-    auto rollback = [&db](Error error) -> Result<void> {
-        [[maybe_unused]] const Result<void> ignored = execSql(db, u"ROLLBACK"_s);
-        return error;
-    };
+    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    QSqlDatabase &db = transaction->db();
+    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
 
     const qint64 now = Clock::system().nowSecondsSinceEpoch();
     SnapshotImporter importer(db, m_signer, m_plans, m_options.pastDueGrace.count(), now);
@@ -117,10 +107,8 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
         if (Result<void> done = cursors.complete(resource, now); !done)
             return rollback(done.error());
     }
-    if (!db.commit()) {
-        const QString reason = db.lastError().text();
-        return rollback(Error{ErrorCode::Database, u"cannot commit: "_s + reason});
-    }
+    if (Result<void> committed = transaction->commit(); !committed)
+        return committed.error();
     counts.read += page.read;
     counts.applied += page.applied;
     counts.unchanged += page.unchanged;
