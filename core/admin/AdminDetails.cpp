@@ -10,7 +10,7 @@ using namespace Qt::StringLiterals;
 
 namespace billing::AdminDetails {
 
-Result<std::optional<QJsonObject>> event(QSqlDatabase &db, const QString &eventId)
+Result<QJsonObject> event(QSqlDatabase &db, const QString &eventId)
 {
     AdminList spec = AdminLists::events();
     spec.columns.append({u"payload"_s, u"payload"_s, AdminList::Kind::Text});
@@ -18,12 +18,12 @@ Result<std::optional<QJsonObject>> event(QSqlDatabase &db, const QString &eventI
     if (!rows)
         return rows.error();
     if (rows->isEmpty())
-        return std::optional<QJsonObject>();
+        return Error{ErrorCode::NotFound, u"no event %1 is stored"_s.arg(eventId.left(255)), u"id"_s};
     QJsonObject row = rows->constFirst();
     // The payload exactly as received, as JSON again for the reader.
     const QJsonDocument payload = QJsonDocument::fromJson(row.value(u"payload"_s).toString().toUtf8());
     row.insert(u"payload"_s, payload.isObject() ? QJsonValue(payload.object()) : row.value(u"payload"_s));
-    return std::optional<QJsonObject>(row);
+    return row;
 }
 
 Result<bool> eventIsStored(QSqlDatabase &db, const QString &eventId)
@@ -35,7 +35,7 @@ Result<bool> eventIsStored(QSqlDatabase &db, const QString &eventId)
     return stored->next();
 }
 
-Result<std::optional<QJsonObject>> tenant(QSqlDatabase &db, const QString &tenantId)
+Result<QJsonObject> tenant(QSqlDatabase &db, const QString &tenantId)
 {
     AdminList tenants;
     tenants.from = u"tenants"_s;
@@ -49,7 +49,7 @@ Result<std::optional<QJsonObject>> tenant(QSqlDatabase &db, const QString &tenan
     if (!found)
         return found.error();
     if (found->isEmpty())
-        return std::optional<QJsonObject>();
+        return Error{ErrorCode::NotFound, u"no tenant %1"_s.arg(tenantId.left(200)), u"id"_s};
     QJsonObject body{{u"tenant"_s, found->constFirst()}};
     const QList<std::pair<QString, AdminList>> parts = {{u"subscriptions"_s, AdminLists::subscriptions()},
                                                         {u"invoices"_s, AdminLists::invoices()},
@@ -63,7 +63,7 @@ Result<std::optional<QJsonObject>> tenant(QSqlDatabase &db, const QString &tenan
             array.append(row);
         body.insert(name, array);
     }
-    return std::optional<QJsonObject>(body);
+    return body;
 }
 
 } // namespace billing::AdminDetails

@@ -172,16 +172,8 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
 
 void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run(
-        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) -> Result<QJsonObject> {
-            Result<std::optional<QJsonObject>> found = AdminDetails::event(db, id);
-            if (!found)
-                return found.error();
-            if (!found->has_value())
-                return Error{ErrorCode::NotFound, u"no event %1 is stored"_s.arg(id.left(255)), u"id"_s};
-            return found->value();
-        },
-        [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
+    m_readers->run([id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::event(db, id); },
+                   [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
 }
 
 void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -325,16 +317,8 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run(
-        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) -> Result<QJsonObject> {
-            Result<std::optional<QJsonObject>> found = AdminDetails::tenant(db, id);
-            if (!found)
-                return found.error();
-            if (!found->has_value())
-                return Error{ErrorCode::NotFound, u"no tenant %1"_s.arg(id.left(200)), u"id"_s};
-            return found->value();
-        },
-        [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
+    m_readers->run([id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::tenant(db, id); },
+                   [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
 }
 
 void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)

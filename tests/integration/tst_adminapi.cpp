@@ -53,6 +53,8 @@ private:
     test::HttpTestClient::Reply admin(const QByteArray &method, const QString &path,
                                       const QJsonObject &body = {}, const QString &token = {});
     QJsonArray list(const QString &pathAndQuery);
+    // GET /changes with the cursor, held by the service for up to 20 s.
+    QNetworkReply *waitForChanges(QNetworkAccessManager &network, const QString &cursor);
     // Sells a subscription through the service and completes it in the emulator.
     QString checkout(const QString &tenantId, const QString &plan);
 
@@ -133,6 +135,13 @@ QJsonArray TestAdminApi::list(const QString &pathAndQuery)
     return reply.json().value(u"data"_s).toArray();
 }
 
+QNetworkReply *TestAdminApi::waitForChanges(QNetworkAccessManager &network, const QString &cursor)
+{
+    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/changes?wait=20&cursor="_s + cursor));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+    return network.get(request);
+}
+
 QString TestAdminApi::checkout(const QString &tenantId, const QString &plan)
 {
     return m_server->sellSubscription(m_stripe->port(), kApiToken, tenantId, plan,
@@ -176,9 +185,7 @@ void TestAdminApi::checkoutAppearsInListsAndWakesTheChangeFeed()
 
     // A dashboard waiting for changes, while a customer buys.
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/changes?wait=20&cursor="_s + cursor));
-    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
-    QNetworkReply *waiting = network.get(request);
+    QNetworkReply *waiting = waitForChanges(network, cursor);
     QSignalSpy answered(waiting, &QNetworkReply::finished);
     QTest::qWait(300);
     QCOMPARE(answered.count(), 0);
@@ -233,9 +240,7 @@ void TestAdminApi::inPlaceChangeByAnotherProcessWakesTheChangeFeed()
     }
 
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/changes?wait=20&cursor="_s + cursor));
-    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
-    QNetworkReply *waiting = network.get(request);
+    QNetworkReply *waiting = waitForChanges(network, cursor);
     QSignalSpy answered(waiting, &QNetworkReply::finished);
     QTest::qWait(300);
     QCOMPARE(answered.count(), 0);
