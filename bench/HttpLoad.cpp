@@ -118,7 +118,8 @@ Figures drive(quint16 port, int concurrency, int total, const std::function<QByt
         // requests meant to be refused measures the others.
         if (connection.received.startsWith("HTTP/1.1 200")) {
             latencies.push_back(
-                std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - connection.sentAt).count());
+                std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - connection.sentAt)
+                    .count());
             figures.acknowledgedIndexes.push_back(connection.current);
         } else {
             ++figures.failures;

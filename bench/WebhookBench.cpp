@@ -61,10 +61,10 @@ int main(int argc, char *argv[])
         const bool forged = refusedEvery > 0 && i % refusedEvery == refusedEvery - 1;
         refusedSent += forged ? 1 : 0;
         const QString signingSecret = forged ? u"whsec_forged/secret"_s : secret;
-        requests.push_back(
-            bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
-                            {{"Stripe-Signature", billing::WebhookSigner::header({signingSecret}, now, payload)},
-                             {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}}));
+        requests.push_back(bench::httpPost(
+            "/payments/stripe/webhook", "application/json; charset=utf-8", payload,
+            {{"Stripe-Signature", billing::WebhookSigner::header({signingSecret}, now, payload)},
+             {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}}));
     }
 
     QTemporaryDir dir;
@@ -74,8 +74,7 @@ int main(int argc, char *argv[])
     server.setProcessEnvironment(environment);
     server.setWorkingDirectory(dir.path());
     const QString serverBinary = qEnvironmentVariable("BENCH_SERVER", QStringLiteral(BENCH_SERVER_BINARY));
-    const quint16 port = bench::startAndWaitForPort(server, serverBinary,
-                                                    {u"serve"_s, u"--port"_s, u"0"_s});
+    const quint16 port = bench::startAndWaitForPort(server, serverBinary, {u"serve"_s, u"--port"_s, u"0"_s});
 
     const bench::Figures figures =
         bench::drive(port, concurrency, total, [&requests](int i) { return requests[size_t(i)]; });
@@ -115,7 +114,8 @@ int main(int argc, char *argv[])
     out << "bench_webhooks: " << total << " events (" << payloadBytes / total
         << " bytes on average), concurrency " << concurrency << ", SQLite, synchronous=FULL" << Qt::endl;
     out << QString::asprintf("  %.0f events/s   p50 %.2f ms   p99 %.2f ms   non-200 answers %d",
-                             figures.perSecond, figures.medianMs, figures.p99Ms, figures.failures - refusedSent)
+                             figures.perSecond, figures.medianMs, figures.p99Ms,
+                             figures.failures - refusedSent)
         << Qt::endl;
     if (refusedSent > 0) {
         out << "  forged deliveries: " << refusedSent << " sent, " << figures.failures << " refused, "

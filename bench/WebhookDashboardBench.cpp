@@ -146,7 +146,8 @@ int main(int argc, char *argv[])
     parser.addOption({u"events"_s, u"Webhooks in each phase."_s, u"n"_s, u"20000"_s});
     parser.addOption({u"concurrency"_s, u"Webhook connections."_s, u"n"_s, u"32"_s});
     parser.addOption({u"dashboards"_s, u"Simulated dashboards."_s, u"n"_s, u"8"_s});
-    parser.addOption({u"think-ms"_s, u"Pause between a dashboard's pages (0: back to back)."_s, u"ms"_s, u"100"_s});
+    parser.addOption(
+        {u"think-ms"_s, u"Pause between a dashboard's pages (0: back to back)."_s, u"ms"_s, u"100"_s});
     parser.process(app);
     const int total = std::max(1, parser.value(u"events"_s).toInt());
     const int concurrency = std::max(1, parser.value(u"concurrency"_s).toInt());
@@ -185,17 +186,18 @@ int main(int argc, char *argv[])
     std::vector<QByteArray> requests;
     for (int i = 0; i < 2 * total; ++i) {
         const QByteArray payload = events.payload(i, now);
-        requests.push_back(bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
-                                           {{"Stripe-Signature", billing::WebhookSigner::header({secret}, now, payload)}}));
+        requests.push_back(
+            bench::httpPost("/payments/stripe/webhook", "application/json; charset=utf-8", payload,
+                            {{"Stripe-Signature", billing::WebhookSigner::header({secret}, now, payload)}}));
     }
 
     QProcess server;
-    server.setProcessEnvironment(bench::serviceEnvironment(
-        dir.path(), {{u"STRIPE_WEBHOOK_SECRET"_s, secret}, {u"BILLING_DATABASE_URL"_s, u"sqlite://"_s + path}}));
+    server.setProcessEnvironment(
+        bench::serviceEnvironment(dir.path(), {{u"STRIPE_WEBHOOK_SECRET"_s, secret},
+                                               {u"BILLING_DATABASE_URL"_s, u"sqlite://"_s + path}}));
     server.setWorkingDirectory(dir.path());
     const QString serverBinary = qEnvironmentVariable("BENCH_SERVER", QStringLiteral(BENCH_SERVER_BINARY));
-    const quint16 port = bench::startAndWaitForPort(server, serverBinary,
-                                                    {u"serve"_s, u"--port"_s, u"0"_s});
+    const quint16 port = bench::startAndWaitForPort(server, serverBinary, {u"serve"_s, u"--port"_s, u"0"_s});
 
     const bench::Figures alone =
         bench::drive(port, concurrency, total, [&requests](int i) { return requests[size_t(i)]; });
@@ -205,18 +207,20 @@ int main(int argc, char *argv[])
     QObject clientRoot;
     QList<DashboardClient *> clients;
     for (int i = 0; i < dashboards; ++i)
-        clients << new DashboardClient(u"http://127.0.0.1:%1/admin/v1"_s.arg(port), token, thinkMs, &clientRoot);
+        clients << new DashboardClient(u"http://127.0.0.1:%1/admin/v1"_s.arg(port), token, thinkMs,
+                                       &clientRoot);
     clientRoot.moveToThread(&clientThread);
     clientThread.start();
     for (DashboardClient *client : std::as_const(clients))
         QMetaObject::invokeMethod(client, [client] { client->start(); });
     QThread::msleep(1000); // the dashboards are paging before the webhooks start
 
-    const bench::Figures loaded = bench::drive(port, concurrency, total,
-                                               [&requests, total](int i) { return requests[size_t(total + i)]; });
+    const bench::Figures loaded = bench::drive(
+        port, concurrency, total, [&requests, total](int i) { return requests[size_t(total + i)]; });
 
     for (DashboardClient *client : std::as_const(clients))
-        QMetaObject::invokeMethod(client, [client] { client->stop(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            client, [client] { client->stop(); }, Qt::BlockingQueuedConnection);
     QThread::msleep(500);
     std::vector<double> pages;
     std::vector<double> summaries;
@@ -238,8 +242,8 @@ int main(int argc, char *argv[])
     server.waitForFinished(10000);
 
     out << "bench_webhooks_dashboard: " << total << " webhooks a phase, concurrency " << concurrency << ", "
-        << dashboards << " dashboards (" << thinkMs << " ms between pages), SQLite scale database (1,000,000 events)"
-        << Qt::endl;
+        << dashboards << " dashboards (" << thinkMs
+        << " ms between pages), SQLite scale database (1,000,000 events)" << Qt::endl;
     out << QString::asprintf("  webhooks alone:           %6.0f events/s   p50 %6.2f ms   p99 %6.2f ms   "
                              "p99.9 %6.2f ms   non-200 %d",
                              alone.perSecond, alone.medianMs, alone.p99Ms, alone.p999Ms, alone.failures)
@@ -248,12 +252,14 @@ int main(int argc, char *argv[])
                              "p99.9 %6.2f ms   non-200 %d",
                              loaded.perSecond, loaded.medianMs, loaded.p99Ms, loaded.p999Ms, loaded.failures)
         << Qt::endl;
-    out << QString::asprintf("  p99 ratio: %.2f (target at most 1.5)", alone.p99Ms > 0 ? loaded.p99Ms / alone.p99Ms : 0)
+    out << QString::asprintf("  p99 ratio: %.2f (target at most 1.5)",
+                             alone.p99Ms > 0 ? loaded.p99Ms / alone.p99Ms : 0)
         << Qt::endl;
-    out << QString::asprintf("  dashboard pages: %zu   p50 %.1f ms   p99 %.1f ms   summaries %zu   p50 %.1f ms   "
-                             "errors %d",
-                             pages.size(), percentile(pages, 0.5), percentile(pages, 0.99), summaries.size(),
-                             percentile(summaries, 0.5), clientErrors)
+    out << QString::asprintf(
+               "  dashboard pages: %zu   p50 %.1f ms   p99 %.1f ms   summaries %zu   p50 %.1f ms   "
+               "errors %d",
+               pages.size(), percentile(pages, 0.5), percentile(pages, 0.99), summaries.size(),
+               percentile(summaries, 0.5), clientErrors)
         << Qt::endl;
     return alone.failures == 0 && loaded.failures == 0 && clientErrors == 0 ? 0 : 1;
 }

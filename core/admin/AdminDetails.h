@@ -5,7 +5,6 @@
 #include <QJsonObject>
 #include <QSqlDatabase>
 
-
 namespace billing {
 
 // The detail reads of the admin API: one stored event with its payload, one

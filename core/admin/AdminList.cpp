@@ -80,7 +80,7 @@ Result<QJsonObject> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
         limit = param(u"limit"_s).toInt(&ok);
         if (!ok || limit < 1 || limit > kMaxLimit)
             return invalidParameter(u"limit must be a whole number from 1 to %1"_s.arg(kMaxLimit),
-                                            u"limit"_s);
+                                    u"limit"_s);
     }
 
     const QString sortParam = query.hasQueryItem(u"sort"_s) ? param(u"sort"_s) : defaultSort;
@@ -137,8 +137,8 @@ Result<QJsonObject> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
             bool ok = false;
             const qint64 number = value.toLongLong(&ok);
             if (!ok)
-                return invalidParameter(
-                    u"%1 must be a whole number (Unix seconds)"_s.arg(filter.param), filter.param);
+                return invalidParameter(u"%1 must be a whole number (Unix seconds)"_s.arg(filter.param),
+                                        filter.param);
             values << number;
             break;
         }

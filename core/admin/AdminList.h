@@ -62,7 +62,8 @@ struct AdminList
     // {"data": [...], "next_cursor": ...}; InvalidInput (naming the
     // parameter) for bad parameters. serviceLivemode: the mode shown without
     // ?mode (nothing: both).
-    Result<QJsonObject> page(QSqlDatabase &db, const QUrlQuery &query, std::optional<bool> serviceLivemode) const;
+    Result<QJsonObject> page(QSqlDatabase &db, const QUrlQuery &query,
+                             std::optional<bool> serviceLivemode) const;
     // The rows matching `condition` (SQL with ? for values), in the default
     // order: for details (one event, a tenant's invoices).
     Result<QList<QJsonObject>> rows(QSqlDatabase &db, const QString &condition, const QVariantList &values,

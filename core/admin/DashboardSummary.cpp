@@ -52,10 +52,11 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
                                 "BETWEEN ? AND ?"_s +
                                     inMode,
                                 withMode({now, now + 7 * kDay}), &error));
-    summary.insert(u"failed_deliveries_24h"_s,
-                   singleNumber(db,
-                                u"SELECT COALESCE(SUM(attempts), 0) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
-                                {now - kDay}, &error));
+    summary.insert(
+        u"failed_deliveries_24h"_s,
+        singleNumber(
+            db, u"SELECT COALESCE(SUM(attempts), 0) FROM webhook_delivery_failures WHERE received_at >= ?"_s,
+            {now - kDay}, &error));
     const qint64 pastDue = singleNumber(
         db, u"SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"_s + inMode, withMode({}), &error);
     if (!error.message.isEmpty())
@@ -76,7 +77,8 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
         QList<RecurringRevenue::PriceGroup> groups;
         while (rows->next()) {
             groups.append({rows->value(0).toString(), rows->value(1).toString(), rows->value(2).toString(),
-                           rows->value(3).toLongLong(), rows->value(4).toLongLong(), rows->value(5).toLongLong()});
+                           rows->value(3).toLongLong(), rows->value(4).toLongLong(),
+                           rows->value(5).toLongLong()});
         }
         for (const RecurringRevenue::PlanFigure &figure : RecurringRevenue::monthly(groups)) {
             mrr.append(QJsonObject{{u"plan"_s, figure.plan},

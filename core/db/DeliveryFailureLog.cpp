@@ -21,7 +21,9 @@ Result<void> DeliveryFailureLog::record(const QList<Refusals> &refusals, qint64 
     if (!transaction)
         return transaction.error();
     QSqlDatabase &db = transaction->db();
-    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
+    auto rollback = [&transaction](Error error) -> Result<void> {
+        return transaction->fail(std::move(error));
+    };
     for (const Refusals &refused : refusals) {
         const qint64 window = refused.firstAt - refused.firstAt % kWindowSeconds;
         Result<SqlRows> added = runQuery(
@@ -32,13 +34,14 @@ Result<void> DeliveryFailureLog::record(const QList<Refusals> &refusals, qint64 
             "ON CONFLICT (window_start, remote_address, reason_kind) DO UPDATE SET "
             "attempts = webhook_delivery_failures.attempts + excluded.attempts, "
             "reason = excluded.reason, "
-            "stripe_event_id = COALESCE(excluded.stripe_event_id, webhook_delivery_failures.stripe_event_id), "
+            "stripe_event_id = COALESCE(excluded.stripe_event_id, "
+            "webhook_delivery_failures.stripe_event_id), "
             "body_size = excluded.body_size, "
             "received_at = CASE WHEN excluded.received_at > webhook_delivery_failures.received_at "
             "THEN excluded.received_at ELSE webhook_delivery_failures.received_at END"_s,
-            {window, refused.remoteAddress.left(100), refused.reasonKind.left(1000), refused.reason.left(1000),
-             nullString(refused.eventId.left(255)), refused.bodySize, refused.count, refused.firstAt,
-             refused.lastAt});
+            {window, refused.remoteAddress.left(100), refused.reasonKind.left(1000),
+             refused.reason.left(1000), nullString(refused.eventId.left(255)), refused.bodySize,
+             refused.count, refused.firstAt, refused.lastAt});
         if (!added)
             return rollback(added.error());
     }

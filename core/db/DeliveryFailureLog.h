@@ -17,9 +17,9 @@ public:
     struct Refusals
     {
         QString remoteAddress;
-        QString reasonKind; // what refusals are grouped by: see reasonKind()
-        QString reason;     // the latest, in full
-        QString eventId;    // the latest readable one
+        QString reasonKind;  // what refusals are grouped by: see reasonKind()
+        QString reason;      // the latest, in full
+        QString eventId;     // the latest readable one
         qint64 bodySize = 0; // the latest
         qint64 count = 0;
         qint64 firstAt = 0;

@@ -55,7 +55,9 @@ Result<void> SigningKeyStore::rotate(const QString &previousFingerprint, const K
     Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
     if (!transaction)
         return transaction.error();
-    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
+    auto rollback = [&transaction](Error error) -> Result<void> {
+        return transaction->fail(std::move(error));
+    };
     Result<SqlRows> retired = runQuery(
         transaction->db(), u"cannot retire the licence signing key"_s,
         u"UPDATE license_signing_keys SET retired_at = ? WHERE fingerprint = ? AND retired_at IS NULL"_s,

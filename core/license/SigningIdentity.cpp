@@ -44,9 +44,11 @@ Result<LicenseSigner> load(Database &database, const QString &keyPath, qint64 no
         if (!recorded)
             return recorded.error();
         if (!recorded->isEmpty() && recorded->first().retiredAt == 0) {
-            return Error{ErrorCode::Configuration,
-                         u"there is no licence signing key at %1, and this installation already has one. "_s.arg(keyPath) +
-                             copyAdvice(keyPath, recorded->first().fingerprint)};
+            return Error{
+                ErrorCode::Configuration,
+                u"there is no licence signing key at %1, and this installation already has one. "_s.arg(
+                    keyPath) +
+                    copyAdvice(keyPath, recorded->first().fingerprint)};
         }
         const QString candidatePath =
             keyPath + u".candidate-"_s + QString::number(QCoreApplication::applicationPid());
@@ -62,7 +64,8 @@ Result<LicenseSigner> load(Database &database, const QString &keyPath, qint64 no
                 return current.error();
             return Error{
                 ErrorCode::Configuration,
-                u"there is no licence signing key at %1, and another instance recorded its key first. "_s.arg(keyPath) +
+                u"there is no licence signing key at %1, and another instance recorded its key first. "_s.arg(
+                    keyPath) +
                     copyAdvice(keyPath, current->fingerprint)};
         }
         if (!QFile::rename(candidatePath, keyPath))

@@ -1,8 +1,8 @@
 #include "AdminRoutes.h"
 
+#include "ChangeFeed.h"
 #include "admin/AdminDetails.h"
 #include "admin/AdminLists.h"
-#include "ChangeFeed.h"
 #include "admin/DashboardSummary.h"
 #include "billing/EventProcessor.h"
 #include "db/AuditLog.h"
@@ -114,11 +114,9 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
 {
     return signedIn(
         [this, spec = std::move(spec)](const HttpRequest &request, HttpResponder responder, const QString &) {
-            m_readers->run(
-                [spec, query = request.query, livemode = livemodeOf(m_deps.mode)](QSqlDatabase &db) {
-                    return spec.page(db, query, livemode);
-                },
-                [responder](Result<QJsonObject> page) mutable { answerRead(responder, page); });
+            m_readers->run([spec, query = request.query, livemode = livemodeOf(m_deps.mode)](
+                               QSqlDatabase &db) { return spec.page(db, query, livemode); },
+                           [responder](Result<QJsonObject> page) mutable { answerRead(responder, page); });
         });
 }
 
@@ -150,30 +148,29 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
     m_summaryWaiters.append(std::move(responder));
     if (m_summaryWaiters.size() > 1)
         return;
-    m_readers->run(
-        [now = nowMs / 1000, livemode = livemodeOf(m_deps.mode)](QSqlDatabase &db) {
-            return DashboardSummary::read(db, now, livemode);
-        },
-        [this, nowMs](Result<QJsonObject> figures) {
-            if (figures) {
-                m_summary = figures.value();
-                m_summary.insert(u"mode"_s, stripeModeName(m_deps.mode));
-                m_summaryAtMs = nowMs;
-            }
-            const QList<HttpResponder> waiters = std::exchange(m_summaryWaiters, {});
-            for (HttpResponder waiter : waiters) {
-                if (figures)
-                    waiter.sendJson(200, m_summary);
-                else
-                    waiter.sendError(ApiError::databaseUnavailable(figures.error()));
-            }
-        });
+    m_readers->run([now = nowMs / 1000, livemode = livemodeOf(m_deps.mode)](
+                       QSqlDatabase &db) { return DashboardSummary::read(db, now, livemode); },
+                   [this, nowMs](Result<QJsonObject> figures) {
+                       if (figures) {
+                           m_summary = figures.value();
+                           m_summary.insert(u"mode"_s, stripeModeName(m_deps.mode));
+                           m_summaryAtMs = nowMs;
+                       }
+                       const QList<HttpResponder> waiters = std::exchange(m_summaryWaiters, {});
+                       for (HttpResponder waiter : waiters) {
+                           if (figures)
+                               waiter.sendJson(200, m_summary);
+                           else
+                               waiter.sendError(ApiError::databaseUnavailable(figures.error()));
+                       }
+                   });
 }
 
 void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run([id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::event(db, id); },
-                   [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
+    m_readers->run(
+        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::event(db, id); },
+        [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
 }
 
 void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -317,8 +314,9 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run([id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::tenant(db, id); },
-                   [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
+    m_readers->run(
+        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::tenant(db, id); },
+        [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
 }
 
 void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)

@@ -36,7 +36,7 @@ QStringList viewsOf(const QString &table)
 
 QStringList allViews()
 {
-    return {u"events"_s, u"subscriptions"_s, u"invoices"_s, u"licenses"_s,
+    return {u"events"_s,  u"subscriptions"_s, u"invoices"_s,  u"licenses"_s,
             u"dunning"_s, u"audit"_s,         u"deliveries"_s};
 }
 
@@ -114,7 +114,8 @@ void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResp
         responder.sendError(ApiError::unavailable(u"the billing database is unavailable"_s));
         return;
     }
-    const std::optional<Since> since = cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
+    const std::optional<Since> since =
+        cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
     if (!since) {
         responder.sendError(ApiError::invalidRequest(
             u"cursor is not one this service gave; call without it for the current one"_s, u"cursor"_s));

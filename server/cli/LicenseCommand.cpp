@@ -1,8 +1,8 @@
 #include "LicenseCommand.h"
 
-#include "common/Clock.h"
 #include "CliDatabase.h"
 #include "CliSettings.h"
+#include "common/Clock.h"
 #include "db/SigningKeyStore.h"
 #include "license/SigningIdentity.h"
 
@@ -108,7 +108,8 @@ int LicenseCommand::run(const QCommandLineParser &parser, CliStreams streams)
                 firstRefusal = claims;
             continue;
         }
-        const bool expired = claims->expiresAt != 0 && claims->expiresAt < Clock::system().nowSecondsSinceEpoch();
+        const bool expired =
+            claims->expiresAt != 0 && claims->expiresAt < Clock::system().nowSecondsSinceEpoch();
         streams.out << (expired ? u"valid signature, but expired"_s : u"valid"_s) << Qt::endl
                     << u"  licence: "_s << claims->licenseId << Qt::endl
                     << u"  tenant:  "_s << claims->tenantId << Qt::endl

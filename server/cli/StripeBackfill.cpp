@@ -2,10 +2,10 @@
 
 #include "db/WriteTransaction.h"
 
-#include "common/Clock.h"
 #include "ProgressLine.h"
 #include "StripeListReader.h"
 #include "billing/SnapshotImporter.h"
+#include "common/Clock.h"
 #include "db/SyncCursorStore.h"
 
 #include <QDateTime>
@@ -72,7 +72,9 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
     if (!transaction)
         return transaction.error();
     QSqlDatabase &db = transaction->db();
-    auto rollback = [&transaction](Error error) -> Result<void> { return transaction->fail(std::move(error)); };
+    auto rollback = [&transaction](Error error) -> Result<void> {
+        return transaction->fail(std::move(error));
+    };
 
     const qint64 now = Clock::system().nowSecondsSinceEpoch();
     SnapshotImporter importer(db, m_signer, m_plans, m_options.pastDueGrace.count(), now);
@@ -141,7 +143,8 @@ int StripeBackfill::run(const QString &resource, CliStreams streams)
                    cursor->startingAfter.isEmpty() ? u"the start"_s : cursor->startingAfter,
                    number(cursor->objectsApplied), number(cursor->pagesApplied))
             << Qt::endl;
-    } else if (Result<void> reset = cursors.restart(resource, Clock::system().nowSecondsSinceEpoch()); !reset) {
+    } else if (Result<void> reset = cursors.restart(resource, Clock::system().nowSecondsSinceEpoch());
+               !reset) {
         streams.err << u"error: "_s << reset.error().message << Qt::endl;
         return ExitFailure;
     }

@@ -1,7 +1,7 @@
 #include "WebhookCommand.h"
 
-#include "common/Clock.h"
 #include "CliSettings.h"
+#include "common/Clock.h"
 #include "config/SettingKeys.h"
 #include "webhook/SignatureVerifier.h"
 

@@ -73,36 +73,35 @@ void StripeActions::createPortalSession(const QString &customerId, const QString
 {
     const FormParams params{{u"customer"_s, customerId}, {u"return_url"_s, returnUrl}};
     StripeJob *job = m_stripe->post(u"/v1/billing_portal/sessions"_s, params, idempotencyKey);
-    connect(
-        job, &StripeJob::finished, this,
-        [this, customerId, actor, context, done](const StripeResult &result) {
-            AuditLog::Entry entry;
-            entry.actor = actor;
-            entry.action = u"customer.portal_link"_s;
-            entry.targetType = u"customer"_s;
-            entry.targetId = customerId;
-            entry.succeeded = result.ok() && !result.object.value(u"url"_s).toString().isEmpty();
-            entry.details = context;
-            entry.details.insert(u"stripe_request_id"_s, result.requestId);
-            if (!result.ok())
-                entry.details.insert(u"error"_s, result.error.summary());
-            if (Result<void> recorded = AuditLog(*m_database).record(entry); !recorded)
-                qWarning("audit log write failed: %s", qPrintable(recorded.error().message));
+    connect(job, &StripeJob::finished, this,
+            [this, customerId, actor, context, done](const StripeResult &result) {
+                AuditLog::Entry entry;
+                entry.actor = actor;
+                entry.action = u"customer.portal_link"_s;
+                entry.targetType = u"customer"_s;
+                entry.targetId = customerId;
+                entry.succeeded = result.ok() && !result.object.value(u"url"_s).toString().isEmpty();
+                entry.details = context;
+                entry.details.insert(u"stripe_request_id"_s, result.requestId);
+                if (!result.ok())
+                    entry.details.insert(u"error"_s, result.error.summary());
+                if (Result<void> recorded = AuditLog(*m_database).record(entry); !recorded)
+                    qWarning("audit log write failed: %s", qPrintable(recorded.error().message));
 
-            if (!result.ok()) {
-                done(apiErrorForStripe(
-                    result.error, {{u"customer"_s, u"customer_id"_s}, {u"return_url"_s, u"return_url"_s}},
-                    u"Ensure the customer_id exists in the configured Stripe account, in the same "
-                    "mode (live or test) as STRIPE_SECRET_KEY"_s));
-                return;
-            }
-            const QString url = result.object.value(u"url"_s).toString();
-            if (url.isEmpty()) {
-                done(ApiError::badGateway(u"Stripe's portal session has no url"_s, result.requestId));
-                return;
-            }
-            done(QJsonObject{{u"url"_s, url}});
-        });
+                if (!result.ok()) {
+                    done(apiErrorForStripe(
+                        result.error, {{u"customer"_s, u"customer_id"_s}, {u"return_url"_s, u"return_url"_s}},
+                        u"Ensure the customer_id exists in the configured Stripe account, in the same "
+                        "mode (live or test) as STRIPE_SECRET_KEY"_s));
+                    return;
+                }
+                const QString url = result.object.value(u"url"_s).toString();
+                if (url.isEmpty()) {
+                    done(ApiError::badGateway(u"Stripe's portal session has no url"_s, result.requestId));
+                    return;
+                }
+                done(QJsonObject{{u"url"_s, url}});
+            });
 }
 
 } // namespace billing::server

@@ -74,8 +74,8 @@ void RefusedDeliveries::write()
     m_pendingCount = 0;
     for (const DeliveryFailureLog::Refusals &refused : std::as_const(batch)) {
         if (refused.count > 1) {
-            qCWarning(lcStripe).noquote() << refused.count << "webhook deliveries from" << refused.remoteAddress
-                                          << "refused:" << refused.reason;
+            qCWarning(lcStripe).noquote() << refused.count << "webhook deliveries from"
+                                          << refused.remoteAddress << "refused:" << refused.reason;
         }
     }
     QMetaObject::invokeMethod(&m_worker, [this, batch = std::move(batch), refusals]() mutable {
@@ -89,8 +89,8 @@ void RefusedDeliveries::writeOnWorker(QList<DeliveryFailureLog::Refusals> batch,
     // holding them would let a flood during an outage grow without bound.
     const Result<void> recorded = m_log.record(batch, m_clock.nowSecondsSinceEpoch());
     if (!recorded) {
-        qCWarning(lcStripe).noquote() << "could not count" << refusals
-                                      << "refused webhook deliveries:" << recorded.error().message;
+        qCWarning(lcStripe).noquote()
+            << "could not count" << refusals << "refused webhook deliveries:" << recorded.error().message;
     }
     QMetaObject::invokeMethod(this, [this, ok = recorded.ok(), refusals] {
         if (ok)

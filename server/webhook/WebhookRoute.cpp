@@ -1,9 +1,9 @@
 #include "WebhookRoute.h"
 
 #include "EventWorker.h"
+#include "RefusedDeliveries.h"
 #include "billing/EventProcessor.h"
 #include "common/Logging.h"
-#include "RefusedDeliveries.h"
 #include "ops/Metrics.h"
 #include "webhook/SignatureVerifier.h"
 
@@ -49,7 +49,8 @@ void WebhookRoute::refuse(const HttpRequest &request, HttpResponder &responder, 
         m_deps.metrics->count(u"billing_webhook_refused_total"_s, {{u"reason"_s, kind}});
     }
     m_deps.refusals->note(request.remoteAddress.toString(), reason,
-                          request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body) : QString(),
+                          request.body.size() <= m_deps.maxBodyBytes ? readableEventId(request.body)
+                                                                     : QString(),
                           request.body.size());
     responder.sendError(status == 413 ? ApiError::bodyTooLarge(m_deps.maxBodyBytes)
                                       : ApiError::invalidRequest(reason));

@@ -247,7 +247,8 @@ void TestAdminApi::inPlaceChangeByAnotherProcessWakesTheChangeFeed()
 
     QSqlDatabase db = m_db->database().connection().value();
     QSqlQuery update(db);
-    QVERIFY(update.prepare(u"UPDATE subscriptions SET cancel_at_period_end = TRUE WHERE stripe_subscription_id = ?"_s));
+    QVERIFY(update.prepare(
+        u"UPDATE subscriptions SET cancel_at_period_end = TRUE WHERE stripe_subscription_id = ?"_s));
     update.addBindValue(subscription);
     QVERIFY2(update.exec(), qPrintable(update.lastError().text()));
     QCOMPARE(update.numRowsAffected(), 1);

@@ -138,8 +138,9 @@ void TestChangeMarks::everyTableIsTracked()
         if (m_test->database().dialect() == SqlDialect::Sqlite) {
             // SQLite's triggers are declared, one per operation and table.
             QSqlQuery triggers(m_db);
-            QVERIFY(triggers.exec(u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '"_s +
-                                  table + u"'"_s));
+            QVERIFY(triggers.exec(
+                u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '"_s + table +
+                u"'"_s));
             QVERIFY(triggers.next());
             QCOMPARE(triggers.value(0).toInt(), 3);
         } else {
@@ -164,7 +165,8 @@ void TestChangeMarks::eachWriteMovesItsTableOnly()
         QCOMPARE(run(m_db, sql), QString());
         const ChangeMarks::Reading after = read();
         QCOMPARE(ChangeMarks::changedTables(before, after), QStringList{table});
-        QVERIFY(after[ChangeMarks::trackedTables().indexOf(table)] > before[ChangeMarks::trackedTables().indexOf(table)]);
+        QVERIFY(after[ChangeMarks::trackedTables().indexOf(table)] >
+                before[ChangeMarks::trackedTables().indexOf(table)]);
     }
 }
 
@@ -176,8 +178,9 @@ void TestChangeMarks::inPlaceUpdateMovesTheMark()
     QCOMPARE(run(m_db, u"UPDATE payment_events SET status = 'failed' WHERE stripe_event_id = 'evt_extra'"_s),
              QString());
     const ChangeMarks::Reading before = read();
-    QCOMPARE(run(m_db, u"UPDATE payment_events SET status = 'processed' WHERE stripe_event_id = 'evt_extra'"_s),
-             QString());
+    QCOMPARE(
+        run(m_db, u"UPDATE payment_events SET status = 'processed' WHERE stripe_event_id = 'evt_extra'"_s),
+        QString());
     QCOMPARE(ChangeMarks::changedTables(before, read()), QStringList{u"payment_events"_s});
 }
 
@@ -204,8 +207,10 @@ void TestChangeMarks::commitsInAnyOrderAreAllSeen()
     QCOMPARE(run(m_db, writesOfEachTable().value(u"payment_events"_s).insert), QString());
 
     QVERIFY(m_other.transaction());
-    QCOMPARE(run(m_other, u"INSERT INTO audit_log (occurred_at, actor, action, target_id) VALUES (2, 'b', 'x', 'y')"_s),
-             QString());
+    QCOMPARE(
+        run(m_other,
+            u"INSERT INTO audit_log (occurred_at, actor, action, target_id) VALUES (2, 'b', 'x', 'y')"_s),
+        QString());
     QCOMPARE(run(m_other, writesOfEachTable().value(u"webhook_delivery_failures"_s).insert), QString());
     QVERIFY(m_other.commit());
 
@@ -227,8 +232,9 @@ void TestChangeMarks::concurrentWritersDoNotWaitOnTheMarks()
     // Would wait for the first transaction if both moved one row: fail fast instead.
     QCOMPARE(run(m_other, u"SET lock_timeout = '2s'"_s), QString());
     const ChangeMarks::Reading before = read();
-    QCOMPARE(run(m_other, u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, stripe_created_at, "
-                          "payload, received_at) VALUES ('evt_other', 'x', FALSE, 1, 'p', 1)"_s),
+    QCOMPARE(run(m_other,
+                 u"INSERT INTO payment_events (stripe_event_id, event_type, livemode, stripe_created_at, "
+                 "payload, received_at) VALUES ('evt_other', 'x', FALSE, 1, 'p', 1)"_s),
              QString());
     QCOMPARE(ChangeMarks::changedTables(before, read()), QStringList{u"payment_events"_s});
     QVERIFY(m_db.commit());

@@ -475,7 +475,8 @@ void TestCli::oneLicenceSigningKeyPerInstallation()
     // No key file on the second machine: it refuses, names the key, and makes none.
     out.clear();
     QVERIFY(!secondMachine.start(second, &out));
-    QVERIFY2(out.contains(u"there is no licence signing key at %1,"_s.arg(secondKey)) && out.contains(fingerprint),
+    QVERIFY2(out.contains(u"there is no licence signing key at %1,"_s.arg(secondKey)) &&
+                 out.contains(fingerprint),
              qPrintable(out));
     QVERIFY(!QFile::exists(secondKey));
 

@@ -15,8 +15,8 @@ namespace {
 constexpr qint64 kHour = DeliveryFailureLog::kWindowSeconds;
 constexpr qint64 kNoon = 1798804800; // 2027-01-01 12:00 UTC, on an hour
 
-DeliveryFailureLog::Refusals refusals(const QString &source, const QString &reason, qint64 count, qint64 first,
-                                      qint64 last)
+DeliveryFailureLog::Refusals refusals(const QString &source, const QString &reason, qint64 count,
+                                      qint64 first, qint64 last)
 {
     return {source, DeliveryFailureLog::reasonKind(reason), reason, {}, 10, count, first, last};
 }
@@ -75,7 +75,8 @@ void TestDeliveryFailureLog::reasonKindTakesOutNumbers()
 {
     QCOMPARE(DeliveryFailureLog::reasonKind(u"the body is larger than 1048576 bytes"_s),
              u"the body is larger than N bytes"_s);
-    QCOMPARE(DeliveryFailureLog::reasonKind(u"no Stripe-Signature header"_s), u"no Stripe-Signature header"_s);
+    QCOMPARE(DeliveryFailureLog::reasonKind(u"no Stripe-Signature header"_s),
+             u"no Stripe-Signature header"_s);
 }
 
 void TestDeliveryFailureLog::countsAddUpWithinAnHour()
@@ -85,7 +86,8 @@ void TestDeliveryFailureLog::countsAddUpWithinAnHour()
                         refusals(u"5.6.7.8"_s, u"stale by 400 s"_s, 1, kNoon + 6, kNoon + 6)},
                        kNoon + 10)
                 .ok());
-    DeliveryFailureLog::Refusals later = refusals(u"1.2.3.4"_s, u"stale by 999 s"_s, 2, kNoon + 60, kNoon + 70);
+    DeliveryFailureLog::Refusals later =
+        refusals(u"1.2.3.4"_s, u"stale by 999 s"_s, 2, kNoon + 60, kNoon + 70);
     later.eventId = u"evt_later"_s;
     QVERIFY(log.record({later}, kNoon + 80).ok());
 
@@ -106,8 +108,10 @@ void TestDeliveryFailureLog::aNewHourStartsANewRow()
 {
     DeliveryFailureLog log(m_test->database());
     QVERIFY(log.record({refusals(u"1.2.3.4"_s, u"bad"_s, 1, kNoon + 10, kNoon + 10)}, kNoon + 10).ok());
-    QVERIFY(log.record({refusals(u"1.2.3.4"_s, u"bad"_s, 1, kNoon + kHour, kNoon + kHour)}, kNoon + kHour).ok());
-    QVERIFY(log.record({refusals(u"1.2.3.4"_s, u"worse"_s, 1, kNoon + kHour, kNoon + kHour)}, kNoon + kHour).ok());
+    QVERIFY(
+        log.record({refusals(u"1.2.3.4"_s, u"bad"_s, 1, kNoon + kHour, kNoon + kHour)}, kNoon + kHour).ok());
+    QVERIFY(log.record({refusals(u"1.2.3.4"_s, u"worse"_s, 1, kNoon + kHour, kNoon + kHour)}, kNoon + kHour)
+                .ok());
     QCOMPARE(rows(u"SELECT attempts FROM webhook_delivery_failures"_s).size(), 3);
 }
 

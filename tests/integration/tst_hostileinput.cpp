@@ -199,7 +199,8 @@ void TestHostileInput::catalogueIsLargeEnough()
     // The refused webhooks were counted for the dashboard (written every 5 s).
     auto refusalsCounted = [this] {
         QSqlQuery query(m_db->database().connection().value());
-        return query.exec(u"SELECT COALESCE(SUM(attempts), 0) FROM webhook_delivery_failures"_s) && query.next()
+        return query.exec(u"SELECT COALESCE(SUM(attempts), 0) FROM webhook_delivery_failures"_s) &&
+                       query.next()
                    ? query.value(0).toInt()
                    : -1;
     };

@@ -17,13 +17,21 @@ using billing::test::TestDatabase;
 namespace {
 
 const QStringList kExpectedTables = {
-    u"audit_log"_s,         u"change_marks"_s,
-    u"customers"_s,         u"invoices"_s,          u"license_signing_keys"_s,
-    u"licenses"_s,          u"notification_outbox"_s,
-    u"payment_events"_s,    u"payments"_s,
-    u"schema_migrations"_s, u"staff_members"_s,
-    u"subscriptions"_s,     u"sync_cursors"_s,
-    u"tenants"_s,           u"webhook_delivery_failures"_s,
+    u"audit_log"_s,
+    u"change_marks"_s,
+    u"customers"_s,
+    u"invoices"_s,
+    u"license_signing_keys"_s,
+    u"licenses"_s,
+    u"notification_outbox"_s,
+    u"payment_events"_s,
+    u"payments"_s,
+    u"schema_migrations"_s,
+    u"staff_members"_s,
+    u"subscriptions"_s,
+    u"sync_cursors"_s,
+    u"tenants"_s,
+    u"webhook_delivery_failures"_s,
 };
 
 MigrationCatalog builtInCatalog()

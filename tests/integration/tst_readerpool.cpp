@@ -40,7 +40,8 @@ void TestReaderPool::init()
     QVERIFY2(m_test, qPrintable(error));
     QVERIFY(Migrator(m_test->database(), MigrationCatalog::builtIn().value()).migrate().ok());
     QSqlQuery insert(m_test->database().connection().value());
-    QVERIFY(insert.exec(u"INSERT INTO tenants (tenant_id, created_at, updated_at) VALUES ('t_pool', 1, 1)"_s));
+    QVERIFY(
+        insert.exec(u"INSERT INTO tenants (tenant_id, created_at, updated_at) VALUES ('t_pool', 1, 1)"_s));
 }
 
 void TestReaderPool::cleanup()
@@ -103,11 +104,14 @@ void TestReaderPool::errorsComeBackAsErrors()
     QObject replyTo;
     ReaderPool pool(m_test->database(), &replyTo, 1);
     std::optional<Error> error;
-    pool.run([](QSqlDatabase &) -> Result<QJsonObject> { return Error{ErrorCode::NotFound, u"gone"_s, u"id"_s}; },
-             [&error](Result<QJsonObject> answer) {
-                 if (!answer)
-                     error = answer.error();
-             });
+    pool.run(
+        [](QSqlDatabase &) -> Result<QJsonObject> {
+            return Error{ErrorCode::NotFound, u"gone"_s, u"id"_s};
+        },
+        [&error](Result<QJsonObject> answer) {
+            if (!answer)
+                error = answer.error();
+        });
     QTRY_VERIFY(error.has_value());
     QCOMPARE(error->code, ErrorCode::NotFound);
     QCOMPARE(error->param, u"id"_s);

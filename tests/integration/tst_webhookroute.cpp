@@ -14,8 +14,8 @@
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QNetworkReply>
-#include <QSqlError>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -81,7 +81,8 @@ void TestWebhookRoute::init()
         std::make_unique<EventProcessor>(m_db->database(), *m_signer, PlanCatalog(kPrices),
                                          EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s});
     m_refusals = std::make_unique<server::RefusedDeliveries>(
-        m_db->database(), Clock::system(), server::RefusedDeliveries::Options{std::chrono::milliseconds(50), 1000});
+        m_db->database(), Clock::system(),
+        server::RefusedDeliveries::Options{std::chrono::milliseconds(50), 1000});
     m_service = std::make_unique<server::HttpService>();
     m_worker = std::make_unique<server::EventWorker>(*m_processor, m_db->database());
     m_route = std::make_unique<server::WebhookRoute>(server::WebhookRoute::Dependencies{
@@ -360,11 +361,13 @@ void TestWebhookRoute::sourcesBeyondTheLimitAreCountedTogether()
     QTRY_COMPARE(written.count(), 1);
     QCOMPARE(written.first().value(0).toLongLong(), 11);
     QCOMPARE(count(u"webhook_delivery_failures"_s), 4);
-    QCOMPARE(value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '(other sources)'"_s)
-                 .toInt(),
-             7);
-    QCOMPARE(value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '10.0.0.1'"_s).toInt(),
-             2);
+    QCOMPARE(
+        value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '(other sources)'"_s)
+            .toInt(),
+        7);
+    QCOMPARE(
+        value(u"SELECT attempts FROM webhook_delivery_failures WHERE remote_address = '10.0.0.1'"_s).toInt(),
+        2);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookRoute)

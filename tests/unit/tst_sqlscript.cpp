@@ -43,11 +43,13 @@ void TestSqlScript::splits_data()
         << u"SELECT $1; SELECT 2;"_s << QStringList{u"SELECT $1"_s, u"SELECT 2"_s};
     QTest::newRow("sqlite trigger body")
         << u"CREATE TRIGGER t_marks AFTER INSERT ON t BEGIN\n    UPDATE m SET n = n + 1;\n    SELECT 'end;';\nEND;\nSELECT 1;"_s
-        << QStringList{u"CREATE TRIGGER t_marks AFTER INSERT ON t BEGIN\n    UPDATE m SET n = n + 1;\n    SELECT 'end;';\nEND"_s,
-                       u"SELECT 1"_s};
+        << QStringList{
+               u"CREATE TRIGGER t_marks AFTER INSERT ON t BEGIN\n    UPDATE m SET n = n + 1;\n    SELECT 'end;';\nEND"_s,
+               u"SELECT 1"_s};
     QTest::newRow("trigger body whose column ends in end")
         << u"create trigger x after update on t begin update m set n = backend; end; select 2;"_s
-        << QStringList{u"create trigger x after update on t begin update m set n = backend; end"_s, u"select 2"_s};
+        << QStringList{u"create trigger x after update on t begin update m set n = backend; end"_s,
+                       u"select 2"_s};
     QTest::newRow("comment-only statements dropped")
         << u"-- just a comment\n;\n/* another */;\n"_s << QStringList{};
     QTest::newRow("empty statements dropped") << u";;  ;\nSELECT 1;;"_s << QStringList{u"SELECT 1"_s};
