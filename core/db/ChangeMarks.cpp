@@ -41,6 +41,21 @@ Result<ChangeMarks::Reading> ChangeMarks::read()
     return reading;
 }
 
+Result<void> ChangeMarks::compact(SqlDialect dialect)
+{
+    if (dialect != SqlDialect::Postgres)
+        return {};
+    // One statement: the rows taken out and the sums put back commit together.
+    Result<SqlRows> folded = runQuery(
+        m_db, u"cannot compact the change marks"_s,
+        u"WITH gone AS (DELETE FROM change_marks WHERE writer <> 0 AND writer NOT IN "
+        "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) RETURNING table_name, generation) "
+        "INSERT INTO change_marks (table_name, writer, generation) "
+        "SELECT table_name, 0, SUM(generation) FROM gone GROUP BY table_name "
+        "ON CONFLICT (table_name, writer) DO UPDATE SET generation = change_marks.generation + excluded.generation"_s);
+    return folded ? Result<void>() : Result<void>(folded.error());
+}
+
 QStringList ChangeMarks::changedTables(const Reading &before, const Reading &after)
 {
     QStringList changed;

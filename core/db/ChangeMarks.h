@@ -23,6 +23,11 @@ public:
     static const QStringList &trackedTables();
 
     Result<Reading> read();
+    // PostgreSQL: folds the counters of connections that are gone into one
+    // row a table (writer 0), keeping every sum, so the table holds a row a
+    // table for each live connection rather than for each that ever wrote.
+    // Nothing to do on SQLite.
+    Result<void> compact(SqlDialect dialect);
     // The tables whose marks differ between two readings of the same size.
     static QStringList changedTables(const Reading &before, const Reading &after);
 

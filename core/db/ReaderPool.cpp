@@ -46,6 +46,13 @@ void ReaderPool::run(Read read, Done done)
                                                done = std::move(done)]() mutable {
         Result<QSqlDatabase> db = m_database.connection();
         Result<QJsonObject> answer = db ? read(db.value()) : Result<QJsonObject>(db.error());
+        // A PostgreSQL server that restarted leaves a dead connection behind:
+        // a read that failed on one tries once more on a fresh connection.
+        if (db && !answer && answer.error().code != ErrorCode::InvalidInput &&
+            answer.error().code != ErrorCode::NotFound && !checkReachable(db.value())) {
+            db = m_database.reconnect();
+            answer = db ? read(db.value()) : Result<QJsonObject>(db.error());
+        }
         --reader.queued;
         QMetaObject::invokeMethod(m_replyTo, [done = std::move(done), answer = std::move(answer)]() mutable {
             done(std::move(answer));

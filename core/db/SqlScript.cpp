@@ -24,25 +24,42 @@ bool isWordChar(QChar c)
     return c.isLetterOrNumber() || c == u'_';
 }
 
-// `code` (the statement so far, comments left out) ends with the keyword.
-bool endsWithKeyword(const QString &code, QLatin1StringView keyword)
-{
-    const QString trimmed = code.trimmed();
-    if (!trimmed.endsWith(keyword, Qt::CaseInsensitive))
-        return false;
-    const qsizetype before = trimmed.size() - keyword.size() - 1;
-    return before < 0 || !isWordChar(trimmed[before]);
-}
-
 // An SQLite trigger's body is statements between BEGIN and END, each ended by
-// a semicolon; the CREATE TRIGGER statement ends at the semicolon after END.
+// a semicolon; the CREATE TRIGGER statement ends at the semicolon after its
+// END. `code` is the statement so far without comments, its quoted text
+// blanked, so that only keywords count. A PostgreSQL trigger (EXECUTE
+// FUNCTION …) has no BEGIN and ends at its first semicolon; a CASE … END
+// inside a body does not end it.
 bool insideTriggerBody(const QString &code)
 {
     const QString head = code.trimmed().simplified();
     const bool trigger = head.startsWith(u"CREATE TRIGGER "_s, Qt::CaseInsensitive) ||
                          head.startsWith(u"CREATE TEMP TRIGGER "_s, Qt::CaseInsensitive) ||
                          head.startsWith(u"CREATE TEMPORARY TRIGGER "_s, Qt::CaseInsensitive);
-    return trigger && !endsWithKeyword(code, QLatin1StringView("END"));
+    if (!trigger)
+        return false;
+    bool begun = false;
+    int depth = 0;
+    for (qsizetype i = 0; i < code.size();) {
+        if (!isWordChar(code[i])) {
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        while (end < code.size() && isWordChar(code[end]))
+            ++end;
+        const QStringView word = QStringView(code).mid(i, end - i);
+        if (word.compare(u"BEGIN", Qt::CaseInsensitive) == 0) {
+            begun = true;
+            ++depth;
+        } else if (begun && word.compare(u"CASE", Qt::CaseInsensitive) == 0) {
+            ++depth;
+        } else if (begun && word.compare(u"END", Qt::CaseInsensitive) == 0) {
+            --depth;
+        }
+        i = end;
+    }
+    return begun && depth > 0;
 }
 
 } // namespace
@@ -51,7 +68,7 @@ QStringList splitSqlStatements(const QString &script)
 {
     QStringList statements;
     QString current;
-    QString code; // `current` without its comments
+    QString code; // `current` without its comments, its quoted text blanked
     bool hasCode = false;
 
     auto flush = [&] {
@@ -87,7 +104,7 @@ QStringList splitSqlStatements(const QString &script)
             const qsizetype end = script.indexOf(c, i + 1);
             const qsizetype stop = end < 0 ? size : end + 1;
             current += QStringView(script).mid(i, stop - i);
-            code += QStringView(script).mid(i, stop - i);
+            code += u"''"_s; // its words are not keywords
             hasCode = true;
             i = stop;
             continue;
@@ -98,7 +115,7 @@ QStringList splitSqlStatements(const QString &script)
                 const qsizetype end = script.indexOf(tag, i + tag.size());
                 const qsizetype stop = end < 0 ? size : end + tag.size();
                 current += QStringView(script).mid(i, stop - i);
-                code += QStringView(script).mid(i, stop - i);
+                code += u"''"_s;
                 hasCode = true;
                 i = stop;
                 continue;

@@ -8,6 +8,7 @@
 #include "billing/DunningSender.h"
 #include "billing/EventProcessor.h"
 #include "common/Clock.h"
+#include "db/ChangeMarks.h"
 #include "db/WalCheckpointer.h"
 #include "http/HttpService.h"
 #include "license/LicenseSigner.h"
@@ -108,6 +109,12 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     } else if (Result<QList<Migration>> applied = migrator.migrate(); !applied) {
         streams.err << u"error: "_s << applied.error().message << Qt::endl;
         return ExitFailure;
+    }
+
+    // The change feed's counters of connections gone since the last start.
+    if (Result<QSqlDatabase> db = opened->database->connection(); db) {
+        if (Result<void> compacted = ChangeMarks(db.value()).compact(opened->database->dialect()); !compacted)
+            streams.err << u"warning: "_s << compacted.error().message << Qt::endl;
     }
 
     // SQLite: the log is copied into the database file on a thread of its own,

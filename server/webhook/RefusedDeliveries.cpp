@@ -25,6 +25,7 @@ RefusedDeliveries::RefusedDeliveries(Database &database, const Clock &clock, Opt
 
 RefusedDeliveries::~RefusedDeliveries()
 {
+    m_writing = false; // the last counts go after any write in flight
     write();
     // Queued after the last write, so it runs once that is done.
     QMetaObject::invokeMethod(&m_worker, [this] {
@@ -66,8 +67,11 @@ void RefusedDeliveries::note(const QString &remoteAddress, const QString &reason
 void RefusedDeliveries::write()
 {
     m_timer.stop();
-    if (m_pending.isEmpty())
+    // One write at a time: while the database is slow or away, counts keep
+    // adding up here (bounded by maxSources) instead of batches queueing.
+    if (m_pending.isEmpty() || m_writing)
         return;
+    m_writing = true;
     QList<DeliveryFailureLog::Refusals> batch = m_pending.values();
     const qint64 refusals = m_pendingCount;
     m_pending.clear();
@@ -93,6 +97,9 @@ void RefusedDeliveries::writeOnWorker(QList<DeliveryFailureLog::Refusals> batch,
             << "could not count" << refusals << "refused webhook deliveries:" << recorded.error().message;
     }
     QMetaObject::invokeMethod(this, [this, ok = recorded.ok(), refusals] {
+        m_writing = false;
+        if (!m_pending.isEmpty())
+            m_timer.start();
         if (ok)
             Q_EMIT written(refusals);
         else

@@ -57,6 +57,7 @@ private:
     DeliveryFailureLog m_log;
     QHash<QString, DeliveryFailureLog::Refusals> m_pending; // by source and kind of reason
     qint64 m_pendingCount = 0;
+    bool m_writing = false; // a batch is with the writer
     QTimer m_timer;
     QThread m_thread;
     QObject m_worker; // lives on m_thread

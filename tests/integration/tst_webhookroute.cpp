@@ -61,6 +61,7 @@ private:
     std::unique_ptr<LicenseSigner> m_signer;
     std::unique_ptr<SignatureVerifier> m_verifier;
     std::unique_ptr<EventProcessor> m_processor;
+    FixedClock m_refusalClock{QDateTime(QDate(2027, 1, 1), QTime(12, 0, 5), Qt::UTC)};
     std::unique_ptr<server::RefusedDeliveries> m_refusals;
     std::unique_ptr<server::HttpService> m_service;
     std::unique_ptr<server::EventWorker> m_worker;
@@ -80,8 +81,9 @@ void TestWebhookRoute::init()
     m_processor =
         std::make_unique<EventProcessor>(m_db->database(), *m_signer, PlanCatalog(kPrices),
                                          EventProcessor::Options{StripeMode::Test, u"2025-03-31.basil"_s});
+    // A fixed time for the counts: a flood that ran across an hour would make two rows.
     m_refusals = std::make_unique<server::RefusedDeliveries>(
-        m_db->database(), Clock::system(),
+        m_db->database(), m_refusalClock,
         server::RefusedDeliveries::Options{std::chrono::milliseconds(50), 1000});
     m_service = std::make_unique<server::HttpService>();
     m_worker = std::make_unique<server::EventWorker>(*m_processor, m_db->database());
@@ -351,7 +353,7 @@ void TestWebhookRoute::floodOfRefusalsIsCountedNotWrittenEach()
 // one write, the rest share one row.
 void TestWebhookRoute::sourcesBeyondTheLimitAreCountedTogether()
 {
-    server::RefusedDeliveries refusals(m_db->database(), Clock::system(),
+    server::RefusedDeliveries refusals(m_db->database(), m_refusalClock,
                                        {std::chrono::milliseconds(60000), 3});
     QSignalSpy written(&refusals, &server::RefusedDeliveries::written);
     for (int source = 1; source <= 10; ++source)

@@ -50,6 +50,17 @@ void TestSqlScript::splits_data()
         << u"create trigger x after update on t begin update m set n = backend; end; select 2;"_s
         << QStringList{u"create trigger x after update on t begin update m set n = backend; end"_s,
                        u"select 2"_s};
+    QTest::newRow("trigger body with case end")
+        << u"CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE m SET n = CASE WHEN n > 1 THEN 0 ELSE n END; END; SELECT 3;"_s
+        << QStringList{
+               u"CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE m SET n = CASE WHEN n > 1 THEN 0 ELSE n END; END"_s,
+               u"SELECT 3"_s};
+    QTest::newRow("postgres trigger has no body")
+        << u"CREATE TRIGGER a AFTER INSERT ON x FOR EACH STATEMENT EXECUTE FUNCTION f();\nCREATE TRIGGER b "
+           u"AFTER "
+           "UPDATE ON x FOR EACH STATEMENT EXECUTE FUNCTION f();"_s
+        << QStringList{u"CREATE TRIGGER a AFTER INSERT ON x FOR EACH STATEMENT EXECUTE FUNCTION f()"_s,
+                       u"CREATE TRIGGER b AFTER UPDATE ON x FOR EACH STATEMENT EXECUTE FUNCTION f()"_s};
     QTest::newRow("comment-only statements dropped")
         << u"-- just a comment\n;\n/* another */;\n"_s << QStringList{};
     QTest::newRow("empty statements dropped") << u";;  ;\nSELECT 1;;"_s << QStringList{u"SELECT 1"_s};
