@@ -1,31 +1,21 @@
 #pragma once
 
-#include "PlanCatalog.h"
-#include "db/InvoiceStore.h"
-#include "db/LicenseStore.h"
-#include "db/SubscriptionStore.h"
-#include "db/TenantStore.h"
+#include "ApplyContext.h"
 
 #include <QJsonObject>
 
 namespace billing {
 
-// Applies objects read from Stripe's lists (`sync customers|subscriptions|
-// invoices`) to local state, leaving it as their webhooks would have: tenants
-// provisioned, subscriptions mirrored, one licence per subscription, invoices
-// cached and paid ones recorded as payments. Objects of no tenant of this
-// service (sold elsewhere on the same Stripe account) are skipped. What
-// belongs to the moment something happened is left out: an old failed
-// invoice queues no dunning notice. Works inside the caller's transaction; every write is idempotent, so
-// importing the same object again changes nothing.
+// Hands objects read from Stripe's lists (`sync customers|subscriptions|
+// invoices`) to the same appliers as webhooks, as snapshots: local state ends
+// as their webhooks would have left it, without what belongs to the moment
+// something happened (an old failed invoice queues no dunning notice).
+// Objects of no tenant of this service are skipped. Works inside the
+// caller's transaction; importing the same object again changes nothing.
 class SnapshotImporter final
 {
 public:
-    enum class Outcome {
-        Applied,
-        Unchanged, // what is stored is as new or newer (a webhook came after the read, a final state)
-        Skipped,   // not sold through this service: no tenant to attach it to
-    };
+    using Outcome = ApplyOutcome;
 
     SnapshotImporter(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
                      qint64 graceSeconds, qint64 now);
@@ -42,13 +32,7 @@ public:
     static QString sourceId();
 
 private:
-    TenantStore m_tenants;
-    SubscriptionStore m_subscriptions;
-    InvoiceStore m_invoices;
-    LicenseStore m_licenses;
-    const PlanCatalog &m_plans;
-    qint64 m_graceSeconds;
-    qint64 m_now;
+    ApplyContext m_context;
 };
 
 } // namespace billing

@@ -46,13 +46,15 @@ Result<bool> LicenseStore::issueOnce(const QString &subscriptionId, const QStrin
     Result<SqlRows> query = runQuery(
         m_db, u"cannot issue the licence"_s,
         u"INSERT INTO licenses (license_key, tenant_id, stripe_subscription_id, plan, status, valid_until, "
-        u"issued_at, "
-        "source_event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (stripe_subscription_id) DO NOTHING"_s,
+        "issued_at, suspended_at, revoked_at, source_event_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stripe_subscription_id) DO NOTHING"_s,
         {key.value(), tenantId, subscriptionId,
          plan == u"custom" || plan.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(plan),
-         validity.status, nullInteger(validity.validUntil, validity.validUntil > 0), now, sourceEventId,
-         now});
+         validity.status, nullInteger(validity.validUntil, validity.validUntil > 0), now,
+         // Issued already suspended or revoked (a first sight of a subscription
+         // in that state, e.g. by sync): stamped as update() would have.
+         nullInteger(now, validity.status == u"suspended"), nullInteger(now, validity.status == u"revoked"),
+         sourceEventId, now});
     if (!query)
         return query.error();
     return query->numRowsAffected() > 0;

@@ -120,7 +120,10 @@ void TestDashboardLive::checkoutAppearsWithoutRefresh()
 
 QString TestDashboardLive::sellSubscription(const QString &tenantId)
 {
-    return m_server->sellSubscription(m_stripe->port(), kApiToken, tenantId, u"team"_s);
+    const QString subscription = m_server->sellSubscription(m_stripe->port(), kApiToken, tenantId, u"team"_s);
+    // The licence comes with the first of the sale's events; the tests look at all of them.
+    QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000);
+    return subscription;
 }
 
 // As a new member of staff would: select the subscription, make a portal

@@ -1,0 +1,30 @@
+#include "CustomerApplier.h"
+
+using namespace Qt::StringLiterals;
+
+namespace billing {
+
+Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer)
+{
+    const QString customerId = customer.value("id").toString();
+    if (customerId.isEmpty())
+        return Error{ErrorCode::InvalidInput, u"the customer has no id"_s};
+    QString tenantId = customer.value("metadata").value("tenant_id").toString();
+    if (tenantId.isEmpty()) {
+        Result<QString> known = m_context.tenants.tenantForCustomer(customerId);
+        if (!known)
+            return known.error();
+        tenantId = known.value();
+    }
+    if (tenantId.isEmpty())
+        return ApplyOutcome::Skipped;
+    if (Result<void> done =
+            m_context.tenants.upsertCustomer(customerId, tenantId, customer.value("email").toString(),
+                                             customer.value("livemode").toBool(), m_context.now);
+        !done) {
+        return done.error();
+    }
+    return ApplyOutcome::Applied;
+}
+
+} // namespace billing
