@@ -1,7 +1,6 @@
 #include "Database.h"
 #include "CoalescingWalVfs.h"
 
-#include "SqliteStatement.h"
 #include "common/Logging.h"
 
 #include <QAtomicInteger>
@@ -85,8 +84,6 @@ struct StatementCache
 {
     QMutex mutex;
     QHash<QString, QHash<QString, std::shared_ptr<QSqlQuery>>> byConnection;
-    // SQLite connections run statements through SQLite's API (SqliteStatement).
-    QHash<QString, QHash<QString, std::shared_ptr<SqliteStatement>>> sqliteByConnection;
 };
 
 StatementCache &statementCache()
@@ -100,33 +97,14 @@ void forgetCachedStatements(const QString &connectionName)
     StatementCache &cache = statementCache();
     const QMutexLocker locker(&cache.mutex);
     cache.byConnection.remove(connectionName);
-    cache.sqliteByConnection.remove(connectionName);
 }
 
-Result<SqlRows> runSqliteQuery(sqlite3 *handle, const QString &connectionName, const QString &what,
-                               const QString &sql, const QVariantList &values)
+// BILLING_BENCH_SQLITE_PLAIN=vfs leaves SQLite's own VFS in place, so
+// bench_webhooks can measure CoalescingWalVfs against plain QSQLITE in the
+// same build (README, Benchmarks). Read once; not a setting.
+bool plainSqliteVfs()
 {
-    std::shared_ptr<SqliteStatement> statement;
-    StatementCache &cache = statementCache();
-    {
-        const QMutexLocker locker(&cache.mutex);
-        const auto connection = cache.sqliteByConnection.constFind(connectionName);
-        if (connection != cache.sqliteByConnection.cend())
-            statement = connection->value(sql);
-    }
-    // A connection closed and opened again under the same name has a new handle.
-    if (!statement || statement->connection() != handle) {
-        Result<std::shared_ptr<SqliteStatement>> prepared = SqliteStatement::prepare(handle, sql);
-        if (!prepared)
-            return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, prepared.error().message)};
-        statement = prepared.value();
-        const QMutexLocker locker(&cache.mutex);
-        cache.sqliteByConnection[connectionName].insert(sql, statement);
-    }
-    Result<bool> firstRow = statement->execute(values);
-    if (!firstRow)
-        return Error{ErrorCode::Database, u"%1: %2"_s.arg(what, firstRow.error().message)};
-    return SqlRows(std::move(statement), firstRow.value());
+    return qEnvironmentVariable("BILLING_BENCH_SQLITE_PLAIN") == u"vfs";
 }
 
 } // namespace
@@ -135,46 +113,30 @@ SqlRows::SqlRows(std::shared_ptr<QSqlQuery> query)
     : m_query(std::move(query))
 {}
 
-SqlRows::SqlRows(std::shared_ptr<SqliteStatement> statement, bool firstRowReady)
-    : m_statement(std::move(statement))
-    , m_firstRowPending(firstRowReady)
-{}
-
 SqlRows::~SqlRows()
 {
     if (m_query)
         m_query->finish();
-    if (m_statement)
-        m_statement->reset();
 }
 
 bool SqlRows::next()
 {
-    if (m_query)
-        return m_query->next();
-    if (m_firstRowPending) {
-        m_firstRowPending = false;
-        return true;
-    }
-    return m_statement->step();
+    return m_query->next();
 }
 
 QVariant SqlRows::value(int column) const
 {
-    return m_query ? m_query->value(column) : m_statement->value(column);
+    return m_query->value(column);
 }
 
 int SqlRows::numRowsAffected() const
 {
-    return m_query ? m_query->numRowsAffected() : m_statement->changes();
+    return m_query->numRowsAffected();
 }
 
 Result<SqlRows> runQuery(QSqlDatabase &db, const QString &what, const QString &sql,
                          const QVariantList &values)
 {
-    if (sqlite3 *handle = SqliteStatement::handleOf(db))
-        return runSqliteQuery(handle, db.connectionName(), what, sql, values);
-
     std::shared_ptr<QSqlQuery> query;
     {
         StatementCache &cache = statementCache();
@@ -201,7 +163,7 @@ Database::Database(DatabaseUrl url)
 {
     static QAtomicInteger<quint32> instanceCounter;
     m_namePrefix = u"billing-%1"_s.arg(instanceCounter.fetchAndAddRelaxed(1));
-    if (m_url.dialect() == SqlDialect::Sqlite && !CoalescingWalVfs::install())
+    if (m_url.dialect() == SqlDialect::Sqlite && !plainSqliteVfs() && !CoalescingWalVfs::install())
         qCWarning(lcDatabase) << "SQLite refused the log-writing VFS; using its default one";
 }
 

@@ -14,8 +14,6 @@
 
 namespace billing {
 
-class SqliteStatement;
-
 // The product's database: hands each thread its own configured QSqlDatabase
 // connection (QSql connections must not cross threads).
 //
@@ -79,8 +77,6 @@ class SqlRows final
 {
 public:
     explicit SqlRows(std::shared_ptr<QSqlQuery> query);
-    // SQLite: the statement has taken its first step; firstRowReady says whether it found a row.
-    SqlRows(std::shared_ptr<SqliteStatement> statement, bool firstRowReady);
     ~SqlRows();
     SqlRows(SqlRows &&) noexcept = default;
     SqlRows &operator=(SqlRows &&) noexcept = default;
@@ -92,8 +88,6 @@ public:
 
 private:
     std::shared_ptr<QSqlQuery> m_query;
-    std::shared_ptr<SqliteStatement> m_statement;
-    bool m_firstRowPending = false;
 };
 
 // Prepares (or reuses the prepared) statement, runs it with positional values,

@@ -147,7 +147,8 @@ QString TestAdminApi::checkout(const QString &tenantId, const QString &plan)
     const QString subscription =
         m_server->sellSubscription(m_stripe->port(), kApiToken, tenantId, plan, tenantId + u"@example.com"_s);
     // The licence comes with the first of the sale's events; the tests look at all of them.
-    QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000);
+    if (!QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000))
+        qWarning("the sale's webhooks were still being delivered after 15 s");
     return subscription;
 }
 

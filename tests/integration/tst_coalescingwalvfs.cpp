@@ -1,9 +1,12 @@
 #include "TestDatabase.h"
 #include "db/CoalescingWalVfs.h"
 #include "db/Database.h"
-#include "db/SqliteStatement.h"
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcess>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +48,61 @@ qint64 countRows(QSqlDatabase &db)
                                                                              : -2;
 }
 
+// Rows per transaction in the tests with another process: ~150 pages, so a
+// commit gathers several 124 KiB writes.
+constexpr int kBatchRows = 200;
+
+// What a child process does (the tests below start this binary again with
+// --child ROLE PATH): `writer` commits batches of kBatchRows through the VFS
+// forever, printing the row count after each commit returns; `reader`, on
+// plain QSQLITE (another program), counts for two seconds and fails if it
+// ever sees part of a batch, a page that does not add up, or fewer rows than
+// before.
+int runChild(const QString &role, const QString &path)
+{
+    Database database(DatabaseUrl::sqliteFile(path));
+    Result<QSqlDatabase> connection = database.connection();
+    if (!connection)
+        return 2;
+    QSqlDatabase db = connection.value();
+    QTextStream out(stdout);
+    if (role == u"writer") {
+        for (qint64 rows = countRows(db); rows >= 0; rows += kBatchRows) {
+            if (!insertRows(db, int(rows), kBatchRows))
+                return 3;
+            out << "committed " << rows + kBatchRows << Qt::endl;
+        }
+        return 4;
+    }
+    qint64 reads = 0;
+    qint64 seen = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 2000) {
+        const qint64 rows = countRows(db);
+        if (rows < seen || rows % kBatchRows != 0) {
+            out << "saw " << rows << " rows after " << seen << Qt::endl;
+            return 1;
+        }
+        seen = rows;
+        ++reads;
+    }
+    out << "reads " << reads << " rows " << seen << Qt::endl;
+    return 0;
+}
+
+QProcess *startChild(QObject *parent, const QString &role, const QString &path)
+{
+    auto *child = new QProcess(parent);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (role == u"reader")
+        environment.insert(u"BILLING_BENCH_SQLITE_PLAIN"_s, u"vfs"_s); // SQLite's own VFS
+    child->setProcessEnvironment(environment);
+    child->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child->start(QCoreApplication::applicationFilePath(), {u"--child"_s, role, path});
+    return child;
+}
+
 } // namespace
 
 // The service's SQLite connections write the log through CoalescingWalVfs,
@@ -64,6 +122,8 @@ private Q_SLOTS:
     void spilledFramesAFailedReadCouldNotWriteAreKept();
     void framesRewrittenWithinATransactionReachTheFile();
     void framesGatheredWhenTheWriteLockIsReleasedAreDropped();
+    void aReaderInAnotherProcessSeesWholeBatchesOnly();
+    void sigkillDuringGatheredWritesLosesNoCommit();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -237,7 +297,7 @@ void TestCoalescingWalVfs::framesGatheredWhenTheWriteLockIsReleasedAreDropped()
     QSqlDatabase db = m_writer->connection().value();
     QVERIFY(insertRows(db, 0, 5));
     QCOMPARE(countRows(db), 5); // a read: the log and its index are open
-    sqlite3 *connection = SqliteStatement::handleOf(db);
+    sqlite3 *connection = *static_cast<sqlite3 *const *>(db.driver()->handle().constData());
     sqlite3_file *log = nullptr;
     sqlite3_file *database = nullptr;
     QCOMPARE(sqlite3_file_control(connection, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log), SQLITE_OK);
@@ -265,5 +325,64 @@ void TestCoalescingWalVfs::framesGatheredWhenTheWriteLockIsReleasedAreDropped()
     QCOMPARE(test::integrityCheck(reader), u"ok"_s);
 }
 
-QTEST_GUILESS_MAIN(TestCoalescingWalVfs)
+void TestCoalescingWalVfs::aReaderInAnotherProcessSeesWholeBatchesOnly()
+{
+    QSqlDatabase db = m_writer->connection().value();
+    QScopedPointer<QProcess> reader(startChild(nullptr, u"reader"_s, m_dir->filePath(u"test.sqlite3"_s)));
+    QVERIFY(reader->waitForStarted());
+    int batches = 0;
+    while (reader->state() != QProcess::NotRunning) {
+        QVERIFY(insertRows(db, batches * kBatchRows, kBatchRows));
+        ++batches;
+        reader->waitForFinished(0); // notices the exit; the reader stops after 2 s
+    }
+    const QString said = QString::fromUtf8(reader->readAllStandardOutput()).trimmed();
+    QVERIFY2(reader->exitStatus() == QProcess::NormalExit && reader->exitCode() == 0, qPrintable(said));
+    QVERIFY2(said.startsWith(u"reads "_s), qPrintable(said));
+    QVERIFY2(batches > 5, qPrintable(u"only %1 batches written while the reader read"_s.arg(batches)));
+    QVERIFY2(!said.endsWith(u" rows 0"_s), qPrintable(said)); // it saw the writes, not only an empty table
+}
+
+void TestCoalescingWalVfs::sigkillDuringGatheredWritesLosesNoCommit()
+{
+    const QString path = m_dir->filePath(u"test.sqlite3"_s);
+    m_writer.reset(); // the writer child is the only writer
+    m_reader.reset();
+    qint64 acknowledged = 0;
+    for (int kill = 0; kill < 10; ++kill) {
+        QScopedPointer<QProcess> writer(startChild(nullptr, u"writer"_s, path));
+        QVERIFY(writer->waitForStarted());
+        // Once it has committed, kill it at another moment each time: the
+        // writer does little but gather and write frames and sync them.
+        QVERIFY(writer->waitForReadyRead(30000));
+        QTest::qWait(37 * kill % 150);
+        ::kill(pid_t(writer->processId()), SIGKILL);
+        QVERIFY(writer->waitForFinished(10000));
+        QCOMPARE(writer->exitStatus(), QProcess::CrashExit);
+        const QList<QByteArray> lines = writer->readAllStandardOutput().trimmed().split('\n');
+        if (lines.constLast().startsWith("committed "))
+            acknowledged = lines.constLast().mid(10).toLongLong();
+
+        Database reopened(DatabaseUrl::sqliteFile(path)); // as the service starting again
+        QSqlDatabase db = reopened.connection().value();
+        QCOMPARE(test::integrityCheck(db), u"ok"_s);
+        const qint64 rows = countRows(db);
+        QVERIFY2(rows % kBatchRows == 0, qPrintable(u"%1 rows: part of a batch survived"_s.arg(rows)));
+        // Every commit that returned is there; at most the one in flight as well.
+        QVERIFY2(rows >= acknowledged && rows <= acknowledged + kBatchRows,
+                 qPrintable(u"%1 rows, %2 acknowledged"_s.arg(rows).arg(acknowledged)));
+        acknowledged = rows;
+    }
+    QVERIFY2(acknowledged >= 10 * kBatchRows, qPrintable(QString::number(acknowledged)));
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (argc == 4 && qstrcmp(argv[1], "--child") == 0)
+        return runChild(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]));
+    TestCoalescingWalVfs test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_coalescingwalvfs.moc"

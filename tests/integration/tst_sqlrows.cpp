@@ -8,9 +8,11 @@
 using namespace Qt::StringLiterals;
 using namespace billing;
 
-// runQuery runs SQLite statements through SQLite's API (SqliteStatement), not
-// QSqlQuery: values must bind and read back as Qt's QSQLITE driver does it.
-class TestSqliteStatement final : public QObject
+// runQuery and SqlRows on SQLite: values bind and read back with their types,
+// null and empty strings stay apart, rows are counted and read to the end,
+// and a cached statement neither keeps a read transaction open nor outlives
+// its connection.
+class TestSqlRows final : public QObject
 {
     Q_OBJECT
 
@@ -33,7 +35,7 @@ private:
     QSqlDatabase m_db;
 };
 
-void TestSqliteStatement::init()
+void TestSqlRows::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     m_database = std::make_unique<Database>(DatabaseUrl::sqliteFile(m_dir->filePath(u"test.sqlite3"_s)));
@@ -41,14 +43,14 @@ void TestSqliteStatement::init()
     QVERIFY(runQuery(m_db, u"create"_s, u"CREATE TABLE t (id INTEGER PRIMARY KEY, v, name TEXT UNIQUE)"_s));
 }
 
-void TestSqliteStatement::cleanup()
+void TestSqlRows::cleanup()
 {
     m_db = QSqlDatabase();
     m_database.reset();
     m_dir.reset();
 }
 
-void TestSqliteStatement::valuesRoundTrip_data()
+void TestSqlRows::valuesRoundTrip_data()
 {
     QTest::addColumn<QVariant>("bound");
     QTest::addColumn<QVariant>("read");
@@ -64,20 +66,24 @@ void TestSqliteStatement::valuesRoundTrip_data()
     QTest::newRow("null") << QVariant() << QVariant();
 }
 
-void TestSqliteStatement::valuesRoundTrip()
+void TestSqlRows::valuesRoundTrip()
 {
     QFETCH(QVariant, bound);
     QFETCH(QVariant, read);
     QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {bound}));
     Result<SqlRows> rows = runQuery(m_db, u"select"_s, u"SELECT v, typeof(v) FROM t"_s);
     QVERIFY(rows && rows->next());
-    QCOMPARE(rows->value(0).typeId(), read.typeId());
-    QCOMPARE(rows->value(0), read);
+    if (read.isNull()) { // QSQLITE reads NULL as a null QVariant of some type
+        QVERIFY(rows->value(0).isNull());
+    } else {
+        QCOMPARE(rows->value(0).typeId(), read.typeId());
+        QCOMPARE(rows->value(0), read);
+    }
     if (bound.typeId() == QMetaType::QByteArray)
         QCOMPARE(rows->value(1).toString(), u"blob"_s); // an empty QByteArray is a blob, not NULL
 }
 
-void TestSqliteStatement::nullStringsBindNullEmptyOnesDoNot()
+void TestSqlRows::nullStringsBindNullEmptyOnesDoNot()
 {
     QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (id, v) VALUES (1, ?), (2, ?), (3, ?)"_s,
                      {QString(), u""_s, QVariant(QMetaType::fromType<QString>())}));
@@ -89,7 +95,7 @@ void TestSqliteStatement::nullStringsBindNullEmptyOnesDoNot()
     QCOMPARE(nulls, (QList<qlonglong>{1, 3}));
 }
 
-void TestSqliteStatement::countsChangedRows()
+void TestSqlRows::countsChangedRows()
 {
     QCOMPARE(runQuery(m_db, u"insert"_s, u"INSERT INTO t (v) VALUES (1), (2), (3)"_s)->numRowsAffected(), 3);
     QCOMPARE(runQuery(m_db, u"update"_s, u"UPDATE t SET v = v + 1 WHERE v >= ?"_s, {2})->numRowsAffected(),
@@ -99,7 +105,7 @@ void TestSqliteStatement::countsChangedRows()
     QCOMPARE(runQuery(m_db, u"insert"_s, insertOnce, {u"a"_s})->numRowsAffected(), 0);
 }
 
-void TestSqliteStatement::readsEveryRowThenStopsAndCanRunAgain()
+void TestSqlRows::readsEveryRowThenStopsAndCanRunAgain()
 {
     for (int i = 0; i < 5; ++i)
         QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {i}));
@@ -119,27 +125,30 @@ void TestSqliteStatement::readsEveryRowThenStopsAndCanRunAgain()
     QVERIFY(!none->next());
 }
 
-void TestSqliteStatement::errorNamesTheStatementAndTheCause()
+void TestSqlRows::errorNamesTheStatementAndTheCause()
 {
     QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (name) VALUES (?)"_s, {u"a"_s}));
     Result<SqlRows> duplicate =
         runQuery(m_db, u"cannot store the name"_s, u"INSERT INTO t (name) VALUES (?)"_s, {u"a"_s});
     QVERIFY(!duplicate);
-    QCOMPARE(duplicate.error().message, u"cannot store the name: UNIQUE constraint failed: t.name"_s);
+    QVERIFY2(
+        duplicate.error().message.startsWith(u"cannot store the name: UNIQUE constraint failed: t.name"_s),
+        qPrintable(duplicate.error().message));
     Result<SqlRows> wrongCount =
         runQuery(m_db, u"cannot insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {1, 2});
     QVERIFY(!wrongCount);
-    QCOMPARE(wrongCount.error().message,
-             u"cannot insert: the statement has 1 parameters, 2 values were given"_s);
+    QVERIFY2(wrongCount.error().message.startsWith(u"cannot insert: "_s),
+             qPrintable(wrongCount.error().message));
     Result<SqlRows> bad = runQuery(m_db, u"cannot read"_s, u"SELECT nope FROM t"_s);
     QVERIFY(!bad);
-    QCOMPARE(bad.error().message, u"cannot read: no such column: nope"_s);
+    QVERIFY2(bad.error().message.startsWith(u"cannot read: no such column: nope"_s),
+             qPrintable(bad.error().message));
     // The failed statements left nothing half-done: the next one runs.
     QCOMPARE(runQuery(m_db, u"insert"_s, u"INSERT INTO t (name) VALUES (?)"_s, {u"b"_s})->numRowsAffected(),
              1);
 }
 
-void TestSqliteStatement::finishedRowsLeaveNoReadTransactionOpen()
+void TestSqlRows::finishedRowsLeaveNoReadTransactionOpen()
 {
     for (int i = 0; i < 3; ++i)
         QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {i}));
@@ -153,7 +162,7 @@ void TestSqliteStatement::finishedRowsLeaveNoReadTransactionOpen()
     QCOMPARE(checkpoint->value(0).toInt(), 0); // not busy
 }
 
-void TestSqliteStatement::reopenedConnectionPreparesAgain()
+void TestSqlRows::reopenedConnectionPreparesAgain()
 {
     QVERIFY(runQuery(m_db, u"insert"_s, u"INSERT INTO t (v) VALUES (?)"_s, {7}));
     // Its statements are finalized first: SQLite refuses to close a
@@ -165,5 +174,5 @@ void TestSqliteStatement::reopenedConnectionPreparesAgain()
     QCOMPARE(rows->value(0).toInt(), 7);
 }
 
-QTEST_GUILESS_MAIN(TestSqliteStatement)
-#include "tst_sqlitestatement.moc"
+QTEST_GUILESS_MAIN(TestSqlRows)
+#include "tst_sqlrows.moc"
