@@ -55,7 +55,8 @@ struct ApplyContext
     InvoiceStore invoices;
     LicenseStore licenses;
     NotificationOutbox outbox;
-    const PlanCatalog &plans;
+    // A copy (its prices are shared, not copied): callers pass temporaries.
+    const PlanCatalog plans;
     qint64 graceSeconds;
     qint64 now;
 };
