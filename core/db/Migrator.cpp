@@ -1,6 +1,7 @@
 #include "Migrator.h"
 
 #include "SqlScript.h"
+#include "WriteTransaction.h"
 #include "common/Logging.h"
 
 #include <QFileInfo>
@@ -149,27 +150,23 @@ Result<void> Migrator::ensureVersionTable(QSqlDatabase &db)
     return {};
 }
 
-Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
+Result<bool> Migrator::applyOne(const Migration &migration)
 {
     // A second process migrating at the same time waits here.
-    if (Result<void> begun = beginWriteTransaction(db, m_database.dialect()); !begun)
-        return Error{ErrorCode::Database, u"cannot start a transaction: "_s + begun.error().message};
-
-    auto rollback = [&db](Error error) -> Error {
-        if (Result<void> rolledBack = execSql(db, u"ROLLBACK"_s); !rolledBack)
-            qCWarning(lcMigrations) << "rollback failed:" << rolledBack.error().message;
-        return error;
-    };
+    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    QSqlDatabase &db = transaction->db();
 
     {
         QSqlQuery check(db);
         check.prepare(u"SELECT 1 FROM schema_migrations WHERE version = ?"_s);
         check.addBindValue(migration.version);
         if (!check.exec())
-            return rollback(databaseError(u"cannot read schema_migrations"_s, check.lastError()));
+            return transaction->fail(databaseError(u"cannot read schema_migrations"_s, check.lastError()));
         if (check.next()) {
             check.finish();
-            if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed)
+            if (Result<void> committed = transaction->commit(); !committed)
                 return committed.error();
             return false; // another process applied it while we waited for the lock
         }
@@ -179,11 +176,12 @@ Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
     for (qsizetype i = 0; i < statements.size(); ++i) {
         QSqlQuery query(db);
         if (!query.exec(statements[i])) {
-            return rollback(Error{ErrorCode::Database,
-                                  u"migration %1 failed at statement %2 of %3: %4"_s.arg(migration.fileName)
-                                      .arg(i + 1)
-                                      .arg(statements.size())
-                                      .arg(query.lastError().text())});
+            return transaction->fail(
+                Error{ErrorCode::Database,
+                      u"migration %1 failed at statement %2 of %3: %4"_s.arg(migration.fileName)
+                          .arg(i + 1)
+                          .arg(statements.size())
+                          .arg(query.lastError().text())});
         }
     }
 
@@ -195,12 +193,12 @@ Result<bool> Migrator::applyOne(QSqlDatabase &db, const Migration &migration)
     record.addBindValue(migration.checksum);
     record.addBindValue(m_clock.nowSecondsSinceEpoch());
     if (!record.exec())
-        return rollback(
+        return transaction->fail(
             databaseError(u"cannot record migration %1"_s.arg(migration.version), record.lastError()));
 
-    if (Result<void> committed = execSql(db, u"COMMIT"_s); !committed)
-        return rollback(Error{ErrorCode::Database, u"cannot commit migration %1: %2"_s.arg(
-                                                       migration.version, committed.error().message)});
+    if (Result<void> committed = transaction->commit(); !committed)
+        return Error{ErrorCode::Database,
+                     u"cannot commit migration %1: %2"_s.arg(migration.version, committed.error().message)};
     return true;
 }
 
@@ -226,7 +224,7 @@ Result<QList<Migration>> Migrator::migrate()
 
     QList<Migration> appliedNow;
     for (const Migration &migration : std::as_const(status->pending)) {
-        Result<bool> done = applyOne(db, migration);
+        Result<bool> done = applyOne(migration);
         if (!done)
             return done.error();
         if (done.value()) {

@@ -47,7 +47,7 @@ private:
     Result<QList<AppliedRow>> readApplied(QSqlDatabase &db);
     Result<MigrationStatus> compare(const QList<AppliedRow> &applied) const;
     Result<void> ensureVersionTable(QSqlDatabase &db);
-    Result<bool> applyOne(QSqlDatabase &db, const Migration &migration);
+    Result<bool> applyOne(const Migration &migration);
 
     Database &m_database;
     MigrationCatalog m_catalog;
