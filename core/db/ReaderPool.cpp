@@ -1,7 +1,5 @@
 #include "ReaderPool.h"
 
-#include <QJsonObject>
-
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -34,7 +32,7 @@ ReaderPool::~ReaderPool()
         reader->thread.wait();
 }
 
-void ReaderPool::run(Read read, Done done)
+void ReaderPool::dispatch(Attempt attempt, std::function<void()> deliver)
 {
     // The reader with the fewest reads waiting: a slow one (the summary over
     // whole tables) does not hold back the pages queued behind it.
@@ -42,21 +40,19 @@ void ReaderPool::run(Read read, Done done)
         return a->queued.load() < b->queued.load();
     });
     ++reader.queued;
-    QMetaObject::invokeMethod(&reader.worker, [this, &reader, read = std::move(read),
-                                               done = std::move(done)]() mutable {
+    QMetaObject::invokeMethod(&reader.worker, [this, &reader, attempt = std::move(attempt),
+                                               deliver = std::move(deliver)]() mutable {
         Result<QSqlDatabase> db = m_database.connection();
-        Result<QJsonObject> answer = db ? read(db.value()) : Result<QJsonObject>(db.error());
+        const std::optional<Error> failed = attempt(db);
         // A PostgreSQL server that restarted leaves a dead connection behind:
         // a read that failed on one tries once more on a fresh connection.
-        if (db && !answer && answer.error().code != ErrorCode::InvalidInput &&
-            answer.error().code != ErrorCode::NotFound && !checkReachable(db.value())) {
+        if (db && failed && failed->code != ErrorCode::InvalidInput && failed->code != ErrorCode::NotFound &&
+            !checkReachable(db.value())) {
             db = m_database.reconnect();
-            answer = db ? read(db.value()) : Result<QJsonObject>(db.error());
+            attempt(db);
         }
         --reader.queued;
-        QMetaObject::invokeMethod(m_replyTo, [done = std::move(done), answer = std::move(answer)]() mutable {
-            done(std::move(answer));
-        });
+        QMetaObject::invokeMethod(m_replyTo, std::move(deliver));
     });
 }
 

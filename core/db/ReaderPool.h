@@ -8,6 +8,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace billing {
@@ -22,20 +24,35 @@ namespace billing {
 class ReaderPool final
 {
 public:
-    using Read = std::function<Result<QJsonObject>(QSqlDatabase &db)>;
-    using Done = std::function<void(Result<QJsonObject>)>;
-
     ReaderPool(Database &database, QObject *replyTo, int readers);
     // Finishes the reads already handed over, then closes the connections.
     ~ReaderPool();
     ReaderPool(const ReaderPool &) = delete;
     ReaderPool &operator=(const ReaderPool &) = delete;
 
-    void run(Read read, Done done);
-
-    int readers() const { return int(m_threads.size()); }
+    // read runs on a reader's connection; done gets its answer on replyTo's
+    // thread. A read that failed on a dead connection runs once more on a
+    // fresh one.
+    //   read: Result<T>(QSqlDatabase &db)     done: void(Result<T>)
+    template <typename Read, typename Done> void run(Read read, Done done)
+    {
+        using Answer = std::invoke_result_t<Read &, QSqlDatabase &>;
+        auto answer = std::make_shared<std::optional<Answer>>();
+        dispatch(
+            [read = std::move(read), answer](Result<QSqlDatabase> &db) mutable -> std::optional<Error> {
+                answer->emplace(db ? read(db.value()) : Answer(db.error()));
+                if (**answer)
+                    return std::nullopt;
+                return (**answer).error();
+            },
+            [done = std::move(done), answer]() mutable { done(std::move(**answer)); });
+    }
 
 private:
+    // Runs the read; says how it failed, if it did.
+    using Attempt = std::function<std::optional<Error>(Result<QSqlDatabase> &db)>;
+    void dispatch(Attempt attempt, std::function<void()> deliver);
+
     struct Reader
     {
         QThread thread;

@@ -16,6 +16,7 @@
 #include "webhook/EventWorker.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
@@ -26,11 +27,20 @@ namespace {
 
 const QString kBase = u"/admin/v1"_s;
 
+// Encoded on the reader that read it: a page of 100 rows is not turned into
+// JSON on the HTTP thread.
+Result<QByteArray> encoded(const Result<QJsonObject> &read)
+{
+    if (!read)
+        return read.error();
+    return QJsonDocument(read.value()).toJson(QJsonDocument::Compact);
+}
+
 // A read from the pool: its JSON, or the error as an answer.
-void answerRead(HttpResponder &responder, const Result<QJsonObject> &read)
+void answerRead(HttpResponder &responder, const Result<QByteArray> &read)
 {
     if (read)
-        responder.sendJson(200, read.value());
+        responder.sendText(200, read.value(), "application/json");
     else
         responder.sendError(ApiError::fromError(read.error()));
 }
@@ -49,8 +59,8 @@ AdminRoutes::AdminRoutes(Dependencies dependencies, QObject *parent)
     : QObject(parent)
     , m_deps(std::move(dependencies))
     , m_staff(std::make_unique<StaffStore>(*m_deps.database))
-    , m_changes(new ChangeFeed(*m_deps.database, this))
     , m_readers(std::make_unique<ReaderPool>(*m_deps.database, this, kReaders))
+    , m_changes(new ChangeFeed(*m_readers, this))
 {}
 
 AdminRoutes::~AdminRoutes() = default;
@@ -87,26 +97,33 @@ HttpService::Handler AdminRoutes::signedIn(Action action)
 {
     return [this, action](const HttpRequest &request, HttpResponder responder) {
         const QByteArray token = request.bearerToken();
-        Result<std::optional<QString>> staff = token.isEmpty()
-                                                   ? Result<std::optional<QString>>(std::optional<QString>())
-                                                   : m_staff->authenticate(token);
-        if (!staff) {
-            responder.sendError(ApiError::databaseUnavailable(staff.error()));
+        if (token.isEmpty()) {
+            responder.sendError(
+                ApiError::unauthorized(u"sign in with a staff token: Authorization: Bearer <token>"_s));
             return;
         }
-        if (!staff->has_value()) {
-            responder.sendError(ApiError::unauthorized(
-                token.isEmpty()
-                    ? u"sign in with a staff token: Authorization: Bearer <token>"_s
-                    : u"this staff token is unknown or revoked; ask an operator for a new one "
-                      "(agencyos-billing-server staff rotate <name>, or staff add for someone new)"_s));
-            return;
-        }
-        if (request.body.size() > kMaxBodyBytes) {
-            responder.sendError(ApiError::bodyTooLarge(kMaxBodyBytes));
-            return;
-        }
-        action(request, std::move(responder), staff->value());
+        // The token's lookup (and once a minute the record of the visit, a
+        // write) runs on a reader: the HTTP thread admits webhooks and never
+        // waits on the database for the dashboard.
+        m_readers->run(
+            [staff = m_staff.get(), token](QSqlDatabase &) { return staff->authenticate(token); },
+            [action, request, responder](Result<std::optional<QString>> staff) mutable {
+                if (!staff) {
+                    responder.sendError(ApiError::databaseUnavailable(staff.error()));
+                    return;
+                }
+                if (!staff->has_value()) {
+                    responder.sendError(ApiError::unauthorized(
+                        u"this staff token is unknown or revoked; ask an operator for a new one "
+                        "(agencyos-billing-server staff rotate <name>, or staff add for someone new)"_s));
+                    return;
+                }
+                if (request.body.size() > kMaxBodyBytes) {
+                    responder.sendError(ApiError::bodyTooLarge(kMaxBodyBytes));
+                    return;
+                }
+                action(request, std::move(responder), staff->value());
+            });
     };
 }
 
@@ -115,8 +132,8 @@ HttpService::Handler AdminRoutes::list(AdminList spec)
     return signedIn(
         [this, spec = std::move(spec)](const HttpRequest &request, HttpResponder responder, const QString &) {
             m_readers->run([spec, query = request.query, livemode = livemodeOf(m_deps.mode)](
-                               QSqlDatabase &db) { return spec.page(db, query, livemode); },
-                           [responder](Result<QJsonObject> page) mutable { answerRead(responder, page); });
+                               QSqlDatabase &db) { return encoded(spec.page(db, query, livemode)); },
+                           [responder](Result<QByteArray> page) mutable { answerRead(responder, page); });
         });
 }
 
@@ -142,35 +159,42 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
     // seconds, and those asking while it runs share its answer.
     const qint64 nowMs = m_deps.clock->now().toMSecsSinceEpoch();
     if (!m_summary.isEmpty() && nowMs - m_summaryAtMs <= kSummaryMaxAgeMs) {
-        responder.sendJson(200, m_summary);
+        responder.sendText(200, m_summary, "application/json");
         return;
     }
     m_summaryWaiters.append(std::move(responder));
     if (m_summaryWaiters.size() > 1)
         return;
-    m_readers->run([now = nowMs / 1000, livemode = livemodeOf(m_deps.mode)](
-                       QSqlDatabase &db) { return DashboardSummary::read(db, now, livemode); },
-                   [this, nowMs](Result<QJsonObject> figures) {
-                       if (figures) {
-                           m_summary = figures.value();
-                           m_summary.insert(u"mode"_s, stripeModeName(m_deps.mode));
-                           m_summaryAtMs = nowMs;
-                       }
-                       const QList<HttpResponder> waiters = std::exchange(m_summaryWaiters, {});
-                       for (HttpResponder waiter : waiters) {
-                           if (figures)
-                               waiter.sendJson(200, m_summary);
-                           else
-                               waiter.sendError(ApiError::databaseUnavailable(figures.error()));
-                       }
-                   });
+    m_readers->run(
+        [now = nowMs / 1000, livemode = livemodeOf(m_deps.mode),
+         mode = stripeModeName(m_deps.mode)](QSqlDatabase &db) -> Result<QByteArray> {
+            Result<QJsonObject> figures = DashboardSummary::read(db, now, livemode);
+            if (!figures)
+                return figures.error();
+            QJsonObject answer = figures.value();
+            answer.insert(u"mode"_s, mode);
+            return encoded(answer);
+        },
+        [this, nowMs](Result<QByteArray> summary) {
+            if (summary) {
+                m_summary = summary.value();
+                m_summaryAtMs = nowMs;
+            }
+            const QList<HttpResponder> waiters = std::exchange(m_summaryWaiters, {});
+            for (HttpResponder waiter : waiters) {
+                if (summary)
+                    waiter.sendText(200, m_summary, "application/json");
+                else
+                    waiter.sendError(ApiError::databaseUnavailable(summary.error()));
+            }
+        });
 }
 
 void AdminRoutes::event(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run(
-        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::event(db, id); },
-        [responder](Result<QJsonObject> event) mutable { answerRead(responder, event); });
+    m_readers->run([id = request.pathArgs.value(u"id"_s)](
+                       QSqlDatabase &db) { return encoded(AdminDetails::event(db, id)); },
+                   [responder](Result<QByteArray> event) mutable { answerRead(responder, event); });
 }
 
 void AdminRoutes::replayEvent(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -314,9 +338,9 @@ void AdminRoutes::resendDunning(const HttpRequest &request, HttpResponder respon
 
 void AdminRoutes::tenant(const HttpRequest &request, HttpResponder responder, const QString &)
 {
-    m_readers->run(
-        [id = request.pathArgs.value(u"id"_s)](QSqlDatabase &db) { return AdminDetails::tenant(db, id); },
-        [responder](Result<QJsonObject> tenant) mutable { answerRead(responder, tenant); });
+    m_readers->run([id = request.pathArgs.value(u"id"_s)](
+                       QSqlDatabase &db) { return encoded(AdminDetails::tenant(db, id)); },
+                   [responder](Result<QByteArray> tenant) mutable { answerRead(responder, tenant); });
 }
 
 void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, const QString &)

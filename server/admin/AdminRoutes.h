@@ -77,12 +77,12 @@ private:
 
     Dependencies m_deps;
     std::unique_ptr<StaffStore> m_staff;
-    ChangeFeed *m_changes;
-    QJsonObject m_summary;
+    QByteArray m_summary; // encoded
     qint64 m_summaryAtMs = 0;
     QList<HttpResponder> m_summaryWaiters; // while a summary is being read
     // Last: destroyed first, so that no read answers into a half-destroyed object.
     std::unique_ptr<ReaderPool> m_readers;
+    ChangeFeed *m_changes; // a child, so destroyed after the readers
 };
 
 } // namespace billing::server

@@ -1,7 +1,7 @@
 #include "ChangeFeed.h"
 
 #include "db/ChangeMarks.h"
-#include "db/Database.h"
+#include "db/ReaderPool.h"
 
 #include <QJsonArray>
 
@@ -42,9 +42,9 @@ QStringList allViews()
 
 } // namespace
 
-ChangeFeed::ChangeFeed(Database &database, QObject *parent)
+ChangeFeed::ChangeFeed(ReaderPool &readers, QObject *parent)
     : QObject(parent)
-    , m_database(database)
+    , m_readers(readers)
 {
     m_timer.setInterval(std::chrono::seconds(1));
     connect(&m_timer, &QTimer::timeout, this, &ChangeFeed::poll);
@@ -79,15 +79,13 @@ std::optional<ChangeFeed::Since> ChangeFeed::parse(const QString &cursor)
     return std::nullopt;
 }
 
-std::optional<ChangeFeed::Marks> ChangeFeed::readMarks()
+void ChangeFeed::readMarks(std::function<void(std::optional<Marks>)> then)
 {
-    Result<QSqlDatabase> db = m_database.connection();
-    if (!db)
-        return std::nullopt;
-    Result<ChangeMarks::Reading> reading = ChangeMarks(db.value()).read();
-    if (!reading)
-        return std::nullopt;
-    return reading.value();
+    // On a reader: the HTTP thread never waits on the database for a dashboard.
+    m_readers.run([](QSqlDatabase &db) { return ChangeMarks(db).read(); },
+                  [then = std::move(then)](Result<ChangeMarks::Reading> reading) {
+                      then(reading ? std::optional<Marks>(reading.value()) : std::nullopt);
+                  });
 }
 
 QStringList ChangeFeed::changedViews(const Since &since, const Marks &now)
@@ -109,46 +107,53 @@ void ChangeFeed::answer(HttpResponder &responder, const Since &since, const Mark
 
 void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResponder responder)
 {
-    const std::optional<Marks> now = readMarks();
-    if (!now) {
-        responder.sendError(ApiError::unavailable(u"the billing database is unavailable"_s));
-        return;
-    }
-    const std::optional<Since> since =
-        cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
-    if (!since) {
-        responder.sendError(ApiError::invalidRequest(
-            u"cursor is not one this service gave; call without it for the current one"_s, u"cursor"_s));
-        return;
-    }
-    if (cursor.isEmpty() || since->unknown || since->marks != *now || wait.count() == 0) {
-        answer(responder, *since, *now);
-        return;
-    }
-    if (m_waiters.size() >= kMaxWaiters) {
-        responder.sendError(ApiError::unavailable(u"too many dashboards are waiting; try again"_s));
-        return;
-    }
-    m_waiters.append({since->marks, QDeadlineTimer(wait), std::move(responder)});
-    if (!m_timer.isActive())
-        m_timer.start();
+    readMarks([this, cursor, wait, responder](std::optional<Marks> now) mutable {
+        if (!now) {
+            responder.sendError(ApiError::unavailable(u"the billing database is unavailable"_s));
+            return;
+        }
+        const std::optional<Since> since =
+            cursor.isEmpty() ? std::optional<Since>(Since{*now, false}) : parse(cursor);
+        if (!since) {
+            responder.sendError(ApiError::invalidRequest(
+                u"cursor is not one this service gave; call without it for the current one"_s, u"cursor"_s));
+            return;
+        }
+        if (cursor.isEmpty() || since->unknown || since->marks != *now || wait.count() == 0) {
+            answer(responder, *since, *now);
+            return;
+        }
+        if (m_waiters.size() >= kMaxWaiters) {
+            responder.sendError(ApiError::unavailable(u"too many dashboards are waiting; try again"_s));
+            return;
+        }
+        m_waiters.append({since->marks, QDeadlineTimer(wait), std::move(responder)});
+        if (!m_timer.isActive())
+            m_timer.start();
+    });
 }
 
 void ChangeFeed::poll()
 {
-    const std::optional<Marks> now = readMarks();
-    for (qsizetype i = m_waiters.size() - 1; i >= 0; --i) {
-        Waiter &waiter = m_waiters[i];
-        const bool gone = !waiter.responder.isConnected();
-        const bool changed = now && *now != waiter.since;
-        if (!gone && !changed && !waiter.deadline.hasExpired())
-            continue;
-        if (!gone)
-            answer(waiter.responder, Since{waiter.since, false}, now ? *now : waiter.since);
-        m_waiters.removeAt(i);
-    }
-    if (m_waiters.isEmpty())
-        m_timer.stop();
+    // A reader slower than the timer: one read at a time.
+    if (m_polling)
+        return;
+    m_polling = true;
+    readMarks([this](std::optional<Marks> now) {
+        m_polling = false;
+        for (qsizetype i = m_waiters.size() - 1; i >= 0; --i) {
+            Waiter &waiter = m_waiters[i];
+            const bool gone = !waiter.responder.isConnected();
+            const bool changed = now && *now != waiter.since;
+            if (!gone && !changed && !waiter.deadline.hasExpired())
+                continue;
+            if (!gone)
+                answer(waiter.responder, Since{waiter.since, false}, now ? *now : waiter.since);
+            m_waiters.removeAt(i);
+        }
+        if (m_waiters.isEmpty())
+            m_timer.stop();
+    });
 }
 
 } // namespace billing::server

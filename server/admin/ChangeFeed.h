@@ -7,9 +7,11 @@
 #include <QTimer>
 
 #include <chrono>
+#include <functional>
+#include <optional>
 
 namespace billing {
-class Database;
+class ReaderPool;
 }
 
 namespace billing::server {
@@ -24,7 +26,8 @@ class ChangeFeed final : public QObject
     Q_OBJECT
 
 public:
-    explicit ChangeFeed(Database &database, QObject *parent = nullptr);
+    // Reads the marks on `readers`, whose answers come back on this thread.
+    explicit ChangeFeed(ReaderPool &readers, QObject *parent = nullptr);
 
     // Answers at once when `cursor` is empty or out of date, else within `wait`.
     void wait(const QString &cursor, std::chrono::seconds wait, HttpResponder responder);
@@ -44,15 +47,16 @@ private:
         QDeadlineTimer deadline;
         HttpResponder responder;
     };
-    std::optional<Marks> readMarks();
+    void readMarks(std::function<void(std::optional<Marks>)> then);
     static QString cursorOf(const Marks &marks);
     static std::optional<Since> parse(const QString &cursor);
     static QStringList changedViews(const Since &since, const Marks &now);
     static void answer(HttpResponder &responder, const Since &since, const Marks &now);
     void poll();
 
-    Database &m_database;
+    ReaderPool &m_readers;
     QTimer m_timer;
+    bool m_polling = false;
     QList<Waiter> m_waiters;
 };
 

@@ -3,6 +3,7 @@
 #include "StripeEmulator.h"
 #include "TestDatabase.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void cleanup();
 
     void refusesMissingUnknownAndRevokedTokens();
+    void aTokenCheckWaitingOnTheDatabaseHoldsUpNoOtherRequest();
     void checkoutAppearsInListsAndWakesTheChangeFeed();
     void inPlaceChangeByAnotherProcessWakesTheChangeFeed();
     void listsPageByCursorAndFilter();
@@ -180,6 +182,46 @@ void TestAdminApi::refusesMissingUnknownAndRevokedTokens()
     QCOMPARE(admin("GET", u"/session"_s, {}, QString::fromLatin1(kApiToken)).status, 401);
     // Alice is unaffected.
     QCOMPARE(admin("GET", u"/session"_s).status, 200);
+}
+
+// The HTTP thread also admits Stripe's deliveries (#17): a staff request
+// whose token check waits on the database, here behind a lock another process
+// holds, must not hold up the requests that come after it.
+void TestAdminApi::aTokenCheckWaitingOnTheDatabaseHoldsUpNoOtherRequest()
+{
+    Result<QSqlDatabase> db = m_db->database().connection();
+    QVERIFY2(db, qPrintable(db ? QString() : db.error().message));
+    QSqlQuery lock(db.value());
+    // Not seen for a while: the check records the visit, a write.
+    QVERIFY2(lock.exec(u"UPDATE staff_members SET last_seen_at = 0"_s), qPrintable(lock.lastError().text()));
+    // SQLite: the record of the visit waits for this writer. PostgreSQL: the
+    // lookup itself waits for the table's lock.
+    const bool sqlite = m_db->database().dialect() == SqlDialect::Sqlite;
+    QVERIFY2(lock.exec(sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s), qPrintable(lock.lastError().text()));
+    if (!sqlite) {
+        QVERIFY2(lock.exec(u"LOCK TABLE staff_members IN ACCESS EXCLUSIVE MODE"_s),
+                 qPrintable(lock.lastError().text()));
+    }
+
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(m_server->baseUrl() + u"/admin/v1/session"_s));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+    QNetworkReply *held = network.get(request);
+    QSignalSpy heldAnswered(held, &QNetworkReply::finished);
+    QTest::qWait(300);
+    QCOMPARE(heldAnswered.count(), 0); // it does wait for the lock
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QCOMPARE(admin("GET", u"/session"_s, {}, u""_s).status, 401);
+    const qint64 probeMs = elapsed.elapsed();
+    QCOMPARE(heldAnswered.count(), 0);
+    QVERIFY(lock.exec(u"ROLLBACK"_s));
+    QVERIFY(heldAnswered.wait(5000));
+    QCOMPARE(held->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    held->deleteLater();
+    // Before #17 it waited for the lock (10 s on SQLite).
+    QVERIFY2(probeMs < 2000, qPrintable(u"the next request waited %1 ms"_s.arg(probeMs)));
 }
 
 void TestAdminApi::checkoutAppearsInListsAndWakesTheChangeFeed()
