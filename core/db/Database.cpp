@@ -229,6 +229,17 @@ void Database::setAutomaticCheckpoints(bool enabled)
         qCWarning(lcDatabase).noquote() << pragma << "failed:" << done.error().message;
 }
 
+void Database::finishCheckpointIfAsked(QSqlDatabase &db)
+{
+    if (!m_checkpointAsked.load(std::memory_order_relaxed) || !m_checkpointAsked.exchange(false))
+        return;
+    // PASSIVE never waits: with the checkpointer's pass still running, or a
+    // reader on an older snapshot, the rest is copied next time.
+    Result<SqlRows> done = runQuery(db, u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
+    if (!done)
+        qCWarning(lcDatabase).noquote() << done.error().message;
+}
+
 Result<QSqlDatabase> Database::connection()
 {
     const QString name = threadConnectionName();

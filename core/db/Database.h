@@ -43,6 +43,16 @@ public:
     // does it; applies to connections opened afterwards, and to this thread's.
     void setAutomaticCheckpoints(bool enabled);
 
+    // SQLite with a WalCheckpointer. The log starts over only once a
+    // checkpoint has copied all of it, and under steady writes only a writer,
+    // between two of its transactions, can see that: the checkpointer copies
+    // nearly all and asks; the next writer to commit copies the little left
+    // (WriteTransaction::commit). A RESTART checkpoint did it instead and held
+    // every writer while it waited for readers: the webhooks' slowest answers.
+    void askWriterToFinishCheckpoint() { m_checkpointAsked.store(true, std::memory_order_relaxed); }
+    // After a commit, on the writer's connection; never waits for anyone.
+    void finishCheckpointIfAsked(QSqlDatabase &db);
+
     SqlDialect dialect() const { return m_url.dialect(); }
     const DatabaseUrl &url() const { return m_url; }
 
@@ -57,6 +67,7 @@ private:
     QMutex m_mutex;
     QStringList m_connectionNames;
     std::atomic<bool> m_automaticCheckpoints{true};
+    std::atomic<bool> m_checkpointAsked{false};
 };
 
 // Whether the server answers a trivial query on this connection.

@@ -49,11 +49,12 @@ void WalCheckpointer::checkpoint()
         qCWarning(lcDatabase).noquote() << "checkpoint skipped:" << db.error().message;
         return;
     }
-    // One row: busy, pages in the log, pages copied into the database file.
-    // The rows are let go before a RESTART, which waits for every reader.
+    // Passes until one copies little: each copies what was written during
+    // the one before, so the writer is left only what comes after the last.
     int logPages = 0;
     int copiedPages = 0;
-    {
+    for (int pass = 0; pass < m_options.maxPasses; ++pass) {
+        // One row: busy, pages in the log, pages copied into the database file.
         Result<SqlRows> passive =
             runQuery(db.value(), u"cannot checkpoint the log"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s);
         if (!passive || !passive->next()) {
@@ -61,8 +62,12 @@ void WalCheckpointer::checkpoint()
                 << (passive ? u"cannot checkpoint the log"_s : passive.error().message);
             return;
         }
+        const int copiedBefore = copiedPages;
         logPages = passive->value(1).toInt();
         copiedPages = passive->value(2).toInt();
+        if (pass > 0 && copiedPages >= copiedBefore &&
+            copiedPages - copiedBefore <= m_options.leftForWriterPages)
+            break;
     }
     const bool idle = logPages == m_lastLogPages;
     m_lastLogPages = logPages;
@@ -78,12 +83,10 @@ void WalCheckpointer::checkpoint()
             qCWarning(lcDatabase).noquote() << truncate.error().message;
         return;
     }
-    if (logPages < m_options.restartAbovePages)
-        return;
-    Result<SqlRows> restart =
-        runQuery(db.value(), u"cannot restart the log"_s, u"PRAGMA wal_checkpoint(RESTART)"_s);
-    if (!restart)
-        qCWarning(lcDatabase).noquote() << restart.error().message;
+    // Long enough to start over, and little left: the next writer copies it
+    // after its commit and then starts the log over (Database's comment).
+    if (logPages >= m_options.restartAbovePages && logPages - copiedPages <= m_options.leftForWriterPages)
+        m_database.askWriterToFinishCheckpoint();
 }
 
 } // namespace billing

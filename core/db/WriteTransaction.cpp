@@ -43,8 +43,10 @@ Result<WriteTransaction> WriteTransaction::begin(Database &database)
 Result<void> WriteTransaction::commit()
 {
     m_open = false;
-    if (m_db.commit())
+    if (m_db.commit()) {
+        m_database->finishCheckpointIfAsked(m_db);
         return {};
+    }
     const QString reason = m_db.lastError().text();
     [[maybe_unused]] const Result<void> ignored = execSql(m_db, u"ROLLBACK"_s);
     return Error{ErrorCode::Database, u"cannot commit: "_s + reason};
