@@ -22,8 +22,9 @@ Result<JsonView> readAsView(const QJsonObject &object, JsonDocument &document)
 } // namespace
 
 SnapshotImporter::SnapshotImporter(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
-                                   qint64 graceSeconds, qint64 now)
+                                   qint64 graceSeconds, qint64 now, QString source)
     : m_context(db, signer, plans, graceSeconds, now)
+    , m_source(std::move(source))
 {}
 
 QString SnapshotImporter::sourceId()
@@ -48,7 +49,7 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJs
     if (!subscription)
         return subscription.error();
     return SubscriptionApplier(m_context).apply(subscription.value(),
-                                                ApplySource::snapshot(sourceId(), snapshotTime));
+                                                ApplySource::snapshot(m_source, snapshotTime));
 }
 
 Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObject &object)
@@ -57,7 +58,7 @@ Result<SnapshotImporter::Outcome> SnapshotImporter::importInvoice(const QJsonObj
     Result<JsonView> invoice = readAsView(object, document);
     if (!invoice)
         return invoice.error();
-    return InvoiceApplier(m_context).apply(invoice.value(), ApplySource::snapshot(sourceId(), m_context.now));
+    return InvoiceApplier(m_context).apply(invoice.value(), ApplySource::snapshot(m_source, m_context.now));
 }
 
 } // namespace billing

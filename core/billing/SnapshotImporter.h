@@ -17,8 +17,10 @@ class SnapshotImporter final
 public:
     using Outcome = ApplyOutcome;
 
+    // source: what the rows record where an event id would be (sourceId(),
+    // or Reconciler::sourceId()).
     SnapshotImporter(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
-                     qint64 graceSeconds, qint64 now);
+                     qint64 graceSeconds, qint64 now, QString source = sourceId());
 
     Result<Outcome> importCustomer(const QJsonObject &customer);
     // snapshotTime: the time the snapshot counts as, like an event's created
@@ -33,6 +35,7 @@ public:
 
 private:
     ApplyContext m_context;
+    QString m_source;
 };
 
 } // namespace billing

@@ -12,6 +12,7 @@ enum ExitCode : int {
     ExitFailure = 1,       // the command ran and failed (database, network, ...)
     ExitUsage = 2,         // wrong command line
     ExitConfiguration = 3, // the configuration is invalid
+    ExitDivergent = 4,     // reconcile: local state differs from Stripe's
 };
 
 struct CliStreams

@@ -4,6 +4,7 @@
 #include "EventsCommand.h"
 #include "LicenseCommand.h"
 #include "MigrateCommand.h"
+#include "ReconcileCommand.h"
 #include "ServeCommand.h"
 #include "StaffCommand.h"
 #include "SyncCommand.h"
@@ -31,6 +32,7 @@ CommandLineInterface::CommandLineInterface()
     m_commands.push_back(std::make_unique<EventsCommand>());
     m_commands.push_back(std::make_unique<StaffCommand>());
     m_commands.push_back(std::make_unique<SyncCommand>());
+    m_commands.push_back(std::make_unique<ReconcileCommand>());
 }
 
 CommandLineInterface::~CommandLineInterface() = default;

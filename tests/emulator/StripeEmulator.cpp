@@ -722,6 +722,11 @@ void StripeEmulator::listObjects(const QString &kind, const QVariantMap &params,
 
 void StripeEmulator::deliver(const QList<QJsonObject> &events, const HttpRequest &control)
 {
+    // ?deliver=false: the events exist (GET /v1/events lists them) but are
+    // never sent, as when every delivery failed: the drift reconciliation
+    // and catch-up must repair.
+    if (control.query.queryItemValue(u"deliver"_s) == u"false")
+        return;
     WebhookSender::Options options;
     options.copies = std::clamp(control.query.queryItemValue(u"copies"_s).toInt(), 1, 100);
     options.reverse = control.query.queryItemValue(u"reverse"_s) == u"true";

@@ -1,0 +1,257 @@
+#include "HttpTestClient.h"
+#include "ServerProcess.h"
+#include "StripeEmulator.h"
+#include "TestDatabase.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace billing;
+
+namespace {
+
+const QString kSecretKey = u"sk_test_51ReconcileTestKey000000"_s;
+const QString kWebhookSecret = u"whsec_reconcileTestSecret"_s;
+const QByteArray kApiToken = "reconcile-test-token-0123456789abcdef0123456"_ba;
+
+struct Outcome
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+} // namespace
+
+// `reconcile` (#18) against the emulator: Stripe's state moved while the
+// service heard nothing (it was down, or every delivery was dropped), as
+// Stripe's own event log records it. Reconcile must name each difference,
+// --fix must repair it through the appliers, and a second run find nothing.
+class TestReconcile final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void nothingDiffersAfterNormalSales();
+    void driftIsReportedAndFixed();
+    void badArgumentsAreRefused();
+
+private:
+    Outcome reconcile(const QStringList &arguments = {}, const QHash<QString, QString> &settings = {});
+    QString sell(const QString &tenant, const QString &plan);
+    // The emulator's control or API, as Stripe's side acts.
+    QJsonObject stripe(const QByteArray &method, const QString &path);
+    QString licenseStatus(const QString &subscription);
+
+    std::unique_ptr<QTemporaryDir> m_workDir;
+    std::unique_ptr<test::TestDatabase> m_db;
+    std::unique_ptr<emulator::StripeEmulator> m_stripe;
+    std::unique_ptr<test::ServerProcess> m_server;
+    QHash<QString, QString> m_settings;
+    test::HttpTestClient m_client;
+};
+
+void TestReconcile::init()
+{
+    m_workDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_workDir->isValid());
+    QString error;
+    m_db = test::TestDatabase::create(test::backendUnderTest(), &error);
+    QVERIFY2(m_db, qPrintable(error));
+    emulator::StripeEmulator::Options options;
+    options.webhookSecrets = {kWebhookSecret};
+    m_stripe = std::make_unique<emulator::StripeEmulator>(options);
+    QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
+    m_settings = test::ServerProcess::testSettings(*m_db, m_workDir->filePath(u"data"_s),
+                                                   u"http://127.0.0.1:%1"_s.arg(m_stripe->port()));
+    m_settings.insert({{u"STRIPE_SECRET_KEY"_s, kSecretKey},
+                       {u"STRIPE_WEBHOOK_SECRET"_s, kWebhookSecret},
+                       {u"BILLING_API_TOKEN"_s, QString::fromLatin1(kApiToken)}});
+    m_server =
+        std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), m_workDir->path());
+    QString output;
+    QVERIFY2(m_server->run({u"migrate"_s}, m_settings, &output, &output) == 0, qPrintable(output));
+    QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+}
+
+void TestReconcile::cleanup()
+{
+    if (m_server)
+        QVERIFY(m_server->stop());
+    m_server.reset();
+    m_stripe.reset();
+    m_db.reset();
+    m_workDir.reset();
+}
+
+Outcome TestReconcile::reconcile(const QStringList &arguments, const QHash<QString, QString> &settings)
+{
+    // Not ServerProcess::run, which blocks: the emulator answering it lives on this thread.
+    QProcess process;
+    process.setProcessEnvironment(
+        test::ServerProcess::environment(settings.isEmpty() ? m_settings : settings));
+    process.setWorkingDirectory(m_workDir->path());
+    process.start(QStringLiteral(BILLING_SERVER_BINARY), QStringList{u"reconcile"_s} + arguments);
+    Outcome outcome;
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 60000))
+        return outcome;
+    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
+    outcome.err = QString::fromUtf8(process.readAllStandardError());
+    outcome.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return outcome;
+}
+
+QString TestReconcile::sell(const QString &tenant, const QString &plan)
+{
+    const QString subscription =
+        m_server->sellSubscription(m_stripe->port(), kApiToken, tenant, plan, tenant + u"@example.com"_s);
+    if (!QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000))
+        qWarning("the sale's webhooks were still being delivered after 15 s");
+    return subscription;
+}
+
+QJsonObject TestReconcile::stripe(const QByteArray &method, const QString &path)
+{
+    const auto reply = m_client.send(method, QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_stripe->port()).arg(path)),
+                                     {}, {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()}});
+    if (reply.status != 200)
+        qWarning("%s %s: %d %s", method.constData(), qPrintable(path), reply.status, reply.body.constData());
+    return reply.json();
+}
+
+QString TestReconcile::licenseStatus(const QString &subscription)
+{
+    QSqlQuery query(m_db->database().connection().value());
+    query.prepare(u"SELECT status FROM licenses WHERE stripe_subscription_id = ?"_s);
+    query.addBindValue(subscription);
+    if (!query.exec() || !query.next())
+        return {};
+    return query.value(0).toString();
+}
+
+void TestReconcile::nothingDiffersAfterNormalSales()
+{
+    QVERIFY(sell(u"tenant_a"_s, u"team"_s).startsWith(u"sub_"_s));
+    QVERIFY(sell(u"tenant_b"_s, u"solo"_s).startsWith(u"sub_"_s));
+    const Outcome checked = reconcile();
+    QVERIFY2(checked.code == 0, qPrintable(checked.out + checked.err));
+    QVERIFY2(checked.out.contains(u"reconcile: 0 divergences"_s), qPrintable(checked.out));
+    QVERIFY2(checked.out.contains(u"2 subscriptions"_s), qPrintable(checked.out));
+}
+
+void TestReconcile::driftIsReportedAndFixed()
+{
+    const QString canceled = sell(u"tenant_canceled"_s, u"team"_s);
+    const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
+    const QString paidLater = sell(u"tenant_paid"_s, u"solo"_s);
+    QVERIFY(canceled.startsWith(u"sub_"_s) && renewed.startsWith(u"sub_"_s) &&
+            paidLater.startsWith(u"sub_"_s));
+    // A renewal fails and its events arrive: an open invoice, past due.
+    const QJsonObject failed = stripe("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(paidLater));
+    const QString openInvoice = failed.value(u"invoice"_s).toObject().value(u"id"_s).toString();
+    QVERIFY(openInvoice.startsWith(u"in_"_s));
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    QCOMPARE(reconcile().code, 0);
+
+    // Then, with the service hearing nothing: a cancellation while it was
+    // down, a renewal whose events were all dropped, the open invoice paid
+    // by bank transfer and marked paid in Stripe's Dashboard.
+    m_stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
+    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
+             u"canceled"_s);
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+    QVERIFY(stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed))
+                .contains(u"invoice"_s));
+    QVERIFY(stripe("POST", u"/_emulator/invoices/%1/pay?out_of_band=true&deliver=false"_s.arg(openInvoice))
+                .contains(u"invoice"_s));
+    QCOMPARE(licenseStatus(canceled), u"active"_s);
+    // A snapshot moves a subscription only when it is newer than the event
+    // that set its state, to the second (SubscriptionApplier): the list is
+    // read a second after the last event, as any real reconciliation is.
+    QTest::qWait(1100);
+
+    const Outcome checked = reconcile();
+    QVERIFY2(checked.code == 4, qPrintable(checked.out + checked.err));
+    const QStringList lines = checked.out.split(u'\n', Qt::SkipEmptyParts);
+    auto reported = [&lines](const QString &kind, const QString &object, const QString &tenant) {
+        return std::any_of(lines.cbegin(), lines.cend(), [&](const QString &line) {
+            return line.startsWith(kind + u' ' + object + u" tenant="_s + tenant + u' ');
+        });
+    };
+    QVERIFY2(reported(u"subscription.status"_s, canceled, u"tenant_canceled"_s), qPrintable(checked.out));
+    QVERIFY2(
+        checked.out.contains(
+            u"subscription.status %1 tenant=tenant_canceled local=active stripe=canceled"_s.arg(canceled)),
+        qPrintable(checked.out));
+    QVERIFY2(reported(u"license.status"_s, canceled, u"tenant_canceled"_s), qPrintable(checked.out));
+    QVERIFY2(reported(u"subscription.current_period_end"_s, renewed, u"tenant_renewed"_s),
+             qPrintable(checked.out));
+    QVERIFY2(reported(u"invoice.status"_s, openInvoice, u"tenant_paid"_s), qPrintable(checked.out));
+    QVERIFY2(checked.out.contains(
+                 u"invoice.status %1 tenant=tenant_paid local=open stripe=paid"_s.arg(openInvoice)),
+             qPrintable(checked.out));
+    QVERIFY2(reported(u"payment.missing"_s, openInvoice, u"tenant_paid"_s), qPrintable(checked.out));
+    QVERIFY2(reported(u"subscription.status"_s, paidLater, u"tenant_paid"_s), qPrintable(checked.out));
+    // Only looking changed nothing.
+    QCOMPARE(licenseStatus(canceled), u"active"_s);
+    QCOMPARE(reconcile().code, 4);
+
+    // --json: the same divergences, one object a line, then the summary.
+    const Outcome json = reconcile({u"--json"_s});
+    QCOMPARE(json.code, 4);
+    const QStringList jsonLines = json.out.split(u'\n', Qt::SkipEmptyParts);
+    const qsizetype divergences = std::count_if(lines.cbegin(), lines.cend(), [](const QString &line) {
+        return !line.startsWith(u"reading "_s) && !line.startsWith(u"reconcile:"_s);
+    });
+    QVERIFY(divergences >= 8);
+    QCOMPARE(jsonLines.size(), divergences + 1); // and the summary
+    const QJsonObject first = QJsonDocument::fromJson(jsonLines.first().toUtf8()).object();
+    QVERIFY(first.contains(u"kind"_s) && first.contains(u"object"_s) && first.contains(u"local"_s) &&
+            first.contains(u"stripe"_s));
+
+    // One tenant at a time: only its lines, and --fix repairs only it.
+    const Outcome oneTenant = reconcile({u"--tenant"_s, u"tenant_canceled"_s, u"--fix"_s});
+    QVERIFY2(oneTenant.code == 0, qPrintable(oneTenant.out + oneTenant.err));
+    QVERIFY(!oneTenant.out.contains(u"tenant_renewed"_s));
+    QVERIFY(licenseStatus(canceled) != u"active"_s);
+    QCOMPARE(reconcile().code, 4);
+
+    const Outcome fixed = reconcile({u"--fix"_s});
+    QVERIFY2(fixed.code == 0, qPrintable(fixed.out + fixed.err));
+    QVERIFY2(fixed.out.contains(u"0 remaining"_s), qPrintable(fixed.out));
+    const Outcome again = reconcile();
+    QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+
+    // Audited under the operator's name, and the rows say where they came from.
+    QSqlQuery query(m_db->database().connection().value());
+    QVERIFY(
+        query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'reconcile.fix' AND actor LIKE 'cli%'"_s));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 2);
+    QVERIFY(query.exec(u"SELECT COUNT(*) FROM payments WHERE stripe_invoice_id = '%1'"_s.arg(openInvoice)));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 1);
+}
+
+void TestReconcile::badArgumentsAreRefused()
+{
+    QCOMPARE(reconcile({u"--rate"_s, u"0"_s}).code, 2);
+    QCOMPARE(reconcile({u"--tenant"_s, u""_s}).code, 2);
+    // Nothing to compare with without a key.
+    QHash<QString, QString> noKey = m_settings;
+    noKey.remove(u"STRIPE_SECRET_KEY"_s);
+    const Outcome outcome = reconcile({}, noKey);
+    QVERIFY2(outcome.code == 3, qPrintable(outcome.out + outcome.err));
+}
+
+QTEST_GUILESS_MAIN(TestReconcile)
+#include "tst_reconcile.moc"
