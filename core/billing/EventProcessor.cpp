@@ -155,7 +155,7 @@ EventProcessor::Report EventProcessor::applyOne(QSqlDatabase &db, const Admitted
 
     EventStore::Delivery delivery;
     delivery.payload = item.payload;
-    delivery.source = source;
+    delivery.source = item.source.isEmpty() ? source : item.source;
     delivery.secretIndex = item.signingSecretIndex;
     if (!m_options.pinnedApiVersion.isEmpty() && !event.apiVersion.isEmpty() &&
         event.apiVersion != m_options.pinnedApiVersion) {

@@ -55,6 +55,7 @@ public:
         StripeEvent event;
         QByteArray payload;
         int signingSecretIndex = -1;
+        QString source; // how it came (payment_events.source); empty: the batch's
     };
     // Parses and checks one delivery before anything is stored; no database,
     // so any thread may call it. Returns the report when it is refused.

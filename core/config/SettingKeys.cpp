@@ -20,6 +20,8 @@ const QList<SettingDescriptor> &settingDescriptors()
         {StripeApiVersion, false, u"Stripe API version pinned with the Stripe-Version header"_s},
         {StripeWebhookTolerance, false, u"Maximum age of a webhook signature timestamp, in seconds"_s},
         {PastDueGraceDays, false, u"Days a licence stays valid while its subscription is past due"_s},
+        {EventsPollInterval, false,
+         u"Seconds between fetches of the Stripe events the service missed (0: off)"_s},
         {DunningWebhookUrl, true,
          u"Where dunning notices are POSTed as JSON (or use BILLING_DUNNING_COMMAND)"_s},
         {DunningCommand, false, u"Program that receives each dunning notice as JSON on stdin"_s},

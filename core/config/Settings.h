@@ -43,6 +43,8 @@ struct Settings
     std::chrono::seconds webhookTolerance = kDefaultWebhookTolerance;
     // How long a licence stays valid while its subscription is past due.
     std::chrono::seconds pastDueGrace{7 * 24 * 3600};
+    // serve fetches the events it missed at start and then this often; 0: never.
+    std::chrono::seconds eventsPollInterval{300};
     // The dunning hook: an HTTP endpoint or a command (at most one).
     QUrl dunningWebhookUrl;
     QString dunningCommand;

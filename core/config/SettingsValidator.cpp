@@ -123,6 +123,7 @@ private:
         readApiVersion();
         readTolerance();
         readGrace();
+        readEventsPollInterval();
         readDunningHook();
     }
 
@@ -175,6 +176,21 @@ private:
             return;
         }
         m_result.settings.pastDueGrace = std::chrono::seconds(qint64(days) * 24 * 3600);
+    }
+
+    void readEventsPollInterval()
+    {
+        const QString raw = value(SettingKeys::EventsPollInterval);
+        if (raw.isEmpty())
+            return;
+        bool ok = false;
+        const int seconds = raw.toInt(&ok);
+        if (!ok || seconds < 0 || seconds > 86400) {
+            error(SettingKeys::EventsPollInterval,
+                  u"BILLING_EVENTS_POLL_INTERVAL must be 0 (off) or a number of seconds up to 86400"_s);
+            return;
+        }
+        m_result.settings.eventsPollInterval = std::chrono::seconds(seconds);
     }
 
     void readSecretKey()

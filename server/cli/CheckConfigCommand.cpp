@@ -52,6 +52,9 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
                          u" (query hidden)"_s;
     if (name == SettingKeys::PastDueGraceDays)
         return u"%1 days"_s.arg(settings.pastDueGrace.count() / (24 * 3600));
+    if (name == SettingKeys::EventsPollInterval)
+        return settings.eventsPollInterval.count() == 0 ? u"off"_s
+                                                        : u"%1 s"_s.arg(settings.eventsPollInterval.count());
     if (name == SettingKeys::Port)
         return QString::number(settings.port);
     if (raw.isEmpty())

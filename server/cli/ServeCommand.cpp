@@ -17,6 +17,7 @@
 #include "payments/PaymentsRoutes.h"
 #include "payments/StripeActions.h"
 #include "stripe/StripeClient.h"
+#include "webhook/EventCatchUp.h"
 #include "webhook/EventWorker.h"
 #include "webhook/RefusedDeliveries.h"
 #include "webhook/SignatureVerifier.h"
@@ -172,6 +173,10 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     if (dunning.isConfigured())
         dunning.start(std::chrono::seconds(5));
 
+    // The events missed while down (or while Stripe could not reach us),
+    // fetched at start and every BILLING_EVENTS_POLL_INTERVAL seconds.
+    EventCatchUp catchUp({opened->database.get(), &stripe, &eventWorker, settings->eventsPollInterval});
+
     std::optional<QSslConfiguration> tls;
     if (!settings->tlsCertificateFile.isEmpty()) {
         Result<QSslConfiguration> configured =
@@ -204,6 +209,8 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
                        .arg(bound.value())
                        .arg(stripeModeName(settings->mode()), settings->database.toDisplayString())
                 << Qt::endl;
+    if (livemodeOf(settings->mode()))
+        catchUp.start();
     const int exitCode = QCoreApplication::exec();
     streams.out << u"agencyos-billing-server stopped"_s << Qt::endl;
     return exitCode;

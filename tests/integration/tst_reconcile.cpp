@@ -42,6 +42,7 @@ private Q_SLOTS:
     void nothingDiffersAfterNormalSales();
     void driftIsReportedAndFixed();
     void badArgumentsAreRefused();
+    void aServiceThatWasDownCatchesUpAtStart();
 
 private:
     Outcome reconcile(const QStringList &arguments = {}, const QHash<QString, QString> &settings = {});
@@ -251,6 +252,59 @@ void TestReconcile::badArgumentsAreRefused()
     noKey.remove(u"STRIPE_SECRET_KEY"_s);
     const Outcome outcome = reconcile({}, noKey);
     QVERIFY2(outcome.code == 3, qPrintable(outcome.out + outcome.err));
+}
+
+// serve's catch-up (#18): stopped while a renewal and a cancellation happen
+// (their deliveries fail), it fetches them from GET /v1/events when it starts
+// again; nobody runs sync.
+void TestReconcile::aServiceThatWasDownCatchesUpAtStart()
+{
+    const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
+    const QString canceled = sell(u"tenant_canceled"_s, u"team"_s);
+    QVERIFY(renewed.startsWith(u"sub_"_s) && canceled.startsWith(u"sub_"_s));
+    QVERIFY(m_server->stop());
+
+    const QJsonObject renewal = stripe("POST", u"/_emulator/subscriptions/%1/renew"_s.arg(renewed));
+    const qint64 newEnd = renewal.value(u"subscription"_s)
+                              .toObject()
+                              .value(u"items"_s)
+                              .toObject()
+                              .value(u"data"_s)
+                              .toArray()
+                              .first()
+                              .toObject()
+                              .value(u"current_period_end"_s)
+                              .toInteger();
+    QVERIFY(newEnd > 0);
+    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
+             u"canceled"_s);
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    const QJsonArray deliveries = m_stripe->webhooks().deliveries();
+    // The service was down: those deliveries reached nothing.
+    QVERIFY(std::any_of(deliveries.begin(), deliveries.end(),
+                        [](const QJsonValue &delivery) { return delivery[u"status"_s].toInt() == 0; }));
+    auto column = [this](const QString &sql) {
+        QSqlQuery query(m_db->database().connection().value());
+        return query.exec(sql) && query.next() ? query.value(0).toString() : QString();
+    };
+    QCOMPARE(column(u"SELECT status FROM subscriptions WHERE stripe_subscription_id = '%1'"_s.arg(canceled)),
+             u"active"_s);
+
+    QString output;
+    QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        column(u"SELECT status FROM subscriptions WHERE stripe_subscription_id = '%1'"_s.arg(canceled)),
+        u"canceled"_s, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        column(u"SELECT current_period_end FROM subscriptions WHERE stripe_subscription_id = '%1'"_s.arg(
+            renewed)),
+        QString::number(newEnd), 10000);
+    QVERIFY(column(u"SELECT status FROM licenses WHERE stripe_subscription_id = '%1'"_s.arg(canceled)) !=
+            u"active"_s);
+    QVERIFY(column(u"SELECT COUNT(*) FROM payment_events WHERE source = 'sync'"_s).toInt() >= 2);
+    QTest::qWait(1100); // reconcile's snapshot must be newer than the last event (see above)
+    const Outcome checked = reconcile();
+    QVERIFY2(checked.code == 0, qPrintable(checked.out + checked.err));
 }
 
 QTEST_GUILESS_MAIN(TestReconcile)

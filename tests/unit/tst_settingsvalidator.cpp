@@ -219,6 +219,12 @@ void TestSettingsValidator::reportsProblem_data()
     QTest::newRow("tolerance text") << StripeWebhookTolerance << u"5m"_s << error
                                     << u"STRIPE_WEBHOOK_TOLERANCE must be"_s;
 
+    QTest::newRow("events poll negative")
+        << EventsPollInterval << u"-1"_s << error
+        << u"BILLING_EVENTS_POLL_INTERVAL must be 0 (off) or a number of seconds up to 86400"_s;
+    QTest::newRow("events poll text")
+        << EventsPollInterval << u"5m"_s << error << u"BILLING_EVENTS_POLL_INTERVAL must be"_s;
+
     // API access.
     QTest::newRow("missing api token") << ApiToken << QString() << error << u"BILLING_API_TOKEN is not set"_s;
     QTest::newRow("short api token") << ApiToken << u"short"_s << error
