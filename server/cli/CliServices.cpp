@@ -37,4 +37,18 @@ std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const S
     return std::make_unique<EventProcessing>(std::move(signer).value(), database, settings);
 }
 
+std::unique_ptr<StripeCommandServices> openStripeCommandServices(const Settings &settings, CliStreams streams)
+{
+    std::optional<CliDatabase> opened = openMigratedCliDatabase(settings, streams);
+    if (!opened)
+        return nullptr;
+    auto services = std::make_unique<StripeCommandServices>();
+    services->opened = std::move(*opened);
+    services->processing = makeEventProcessing(services->database(), settings, streams);
+    if (!services->processing)
+        return nullptr;
+    services->stripe = std::make_unique<StripeClient>(&services->network, stripeClientOptions(settings));
+    return services;
+}
+
 } // namespace billing::server

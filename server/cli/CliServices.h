@@ -1,10 +1,13 @@
 #pragma once
 
 #include "CliCommand.h"
+#include "CliDatabase.h"
 #include "billing/EventProcessor.h"
 #include "config/Settings.h"
 #include "license/LicenseSigner.h"
 #include "stripe/StripeClient.h"
+
+#include <QNetworkAccessManager>
 
 #include <memory>
 
@@ -30,5 +33,21 @@ struct EventProcessing
 // when this instance's key is not the one recorded in the database.
 std::unique_ptr<EventProcessing> makeEventProcessing(Database &database, const Settings &settings,
                                                      CliStreams streams);
+
+// What a command that reads Stripe and applies its objects opens: the
+// migrated database, the signing identity with its processor, a Stripe client.
+struct StripeCommandServices
+{
+    CliDatabase opened;
+    std::unique_ptr<EventProcessing> processing;
+    QNetworkAccessManager network;
+    std::unique_ptr<StripeClient> stripe;
+
+    Database &database() { return *opened.database; }
+};
+
+// Prints what failed and returns nothing when something cannot be opened.
+std::unique_ptr<StripeCommandServices> openStripeCommandServices(const Settings &settings,
+                                                                 CliStreams streams);
 
 } // namespace billing::server

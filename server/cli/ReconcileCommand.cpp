@@ -12,7 +12,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
 #include <QSet>
 
 using namespace Qt::StringLiterals;
@@ -155,18 +154,14 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
                     << Qt::endl;
         return ExitConfiguration;
     }
-    std::optional<CliDatabase> opened = openMigratedCliDatabase(settings.value(), streams);
-    if (!opened)
+    std::unique_ptr<StripeCommandServices> services = openStripeCommandServices(*settings, streams);
+    if (!services)
         return ExitFailure;
-    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
-    if (!processing)
-        return ExitFailure;
-    QNetworkAccessManager network;
-    StripeClient stripe(&network, stripeClientOptions(*settings));
+    Database &database = services->database();
     const PlanCatalog plans(settings->prices);
     const qint64 graceSeconds = settings->pastDueGrace.count();
     const Reconciler::Factory reconcilerFor = [&](QSqlDatabase db) {
-        return Reconciler(db, processing->signer, plans, graceSeconds,
+        return Reconciler(db, services->processing->signer, plans, graceSeconds,
                           Clock::system().nowSecondsSinceEpoch());
     };
 
@@ -176,7 +171,7 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
     QSet<QString> stripeSubscriptions;
     QStringList counts;
     for (const StripeList &list : stripeLists()) {
-        StripeListReader reader(stripe, list.path, list.filters, kPageSize, rate);
+        StripeListReader reader(*services->stripe, list.path, list.filters, kPageSize, rate);
         qint64 read = 0;
         for (int page = 1;; ++page) {
             Result<StripeListReader::Page> answer = reader.next();
@@ -203,7 +198,7 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
     }
 
     auto pass = [&](bool fixing) -> std::optional<Run> {
-        Run run(*opened->database, reconcilerFor, tenant);
+        Run run(database, reconcilerFor, tenant);
         for (const auto &[list, object] : std::as_const(objects)) {
             if (Result<void> checked = run.check(list, object, fixing); !checked) {
                 streams.err << u"error: "_s << checked.error().message << Qt::endl;
@@ -211,7 +206,7 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
             }
         }
         // Local subscriptions Stripe's list did not return (deleted, or of the other mode's account).
-        Result<QSqlDatabase> db = opened->database->connection();
+        Result<QSqlDatabase> db = database.connection();
         Result<QList<QPair<QString, QString>>> local =
             db ? ReconcileRows(db.value()).subscriptions(*livemode, tenant)
                : Result<QList<QPair<QString, QString>>>(db.error());
@@ -247,7 +242,7 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
         entry.targetType = u"reconcile"_s;
         entry.targetId = tenant.isEmpty() ? u"all"_s : tenant;
         entry.details = {{u"divergences"_s, checked->divergences.size()}, {u"fixed"_s, checked->fixed}};
-        if (Result<void> recorded = AuditLog(*opened->database).record(entry); !recorded)
+        if (Result<void> recorded = AuditLog(database).record(entry); !recorded)
             streams.err << u"warning: audit log write failed: "_s << recorded.error().message << Qt::endl;
         std::optional<Run> after = pass(false);
         if (!after)

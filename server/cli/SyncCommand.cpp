@@ -13,7 +13,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
 
 #include <algorithm>
 
@@ -107,25 +106,21 @@ int SyncCommand::run(const QCommandLineParser &parser, CliStreams streams)
     const std::optional<Settings> settings = loadSettingsForCommand(parser, SettingsScope::All, streams);
     if (!settings)
         return ExitConfiguration;
-    std::optional<CliDatabase> opened = openMigratedCliDatabase(settings.value(), streams);
-    if (!opened)
+    std::unique_ptr<StripeCommandServices> services = openStripeCommandServices(*settings, streams);
+    if (!services)
         return ExitFailure;
-    std::unique_ptr<EventProcessing> processing = makeEventProcessing(*opened->database, *settings, streams);
-    if (!processing)
-        return ExitFailure;
-    QNetworkAccessManager network;
-    StripeClient stripe(&network, stripeClientOptions(*settings));
 
     if (events)
-        return syncEvents(*opened->database, stripe, processing->processor, since, pageSize, rate, streams);
+        return syncEvents(services->database(), *services->stripe, services->processing->processor, since,
+                          pageSize, rate, streams);
 
     StripeBackfill::Options options;
     options.pageSize = pageSize;
     options.rate = rate;
     options.restart = parser.isSet(u"restart"_s);
     options.pastDueGrace = settings->pastDueGrace;
-    StripeBackfill backfill(*opened->database, stripe, processing->signer, PlanCatalog(settings->prices),
-                            options);
+    StripeBackfill backfill(services->database(), *services->stripe, services->processing->signer,
+                            PlanCatalog(settings->prices), options);
     const QStringList resources = what.first() == u"all" ? backfillable : what;
     for (const QString &resource : resources) {
         if (const int code = backfill.run(resource, streams); code != ExitOk)
