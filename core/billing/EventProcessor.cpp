@@ -89,7 +89,7 @@ EventProcessor::Report EventProcessor::replay(const QString &eventId)
     Result<StripeEvent> event = StripeEvent::parse(payload.value());
     if (!event)
         return {Outcome::Refused, eventId, {}, event.error().message};
-    return apply({{event.value(), payload.value(), -1}}, u"replay"_s).constFirst();
+    return apply({{event.value(), payload.value(), -1, {}}}, u"replay"_s).constFirst();
 }
 
 QList<EventProcessor::Report> EventProcessor::apply(const QList<Admitted> &items, const QString &source)
