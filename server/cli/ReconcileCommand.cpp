@@ -165,9 +165,12 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
                           Clock::system().nowSecondsSinceEpoch());
     };
 
-    // Read Stripe's lists once; check them, fix, check again.
+    // Each page is checked (and fixed) as it is read: an account's invoices
+    // need not fit in memory. Only the objects that differed are kept, to be
+    // checked again after --fix.
     ProgressLine progress(json ? streams.err : streams.out);
-    QList<QPair<QString, QJsonObject>> objects;
+    Run checked(database, reconcilerFor, tenant);
+    QList<QPair<QString, QJsonObject>> differed;
     QSet<QString> stripeSubscriptions;
     QStringList counts;
     for (const StripeList &list : stripeLists()) {
@@ -182,9 +185,16 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
             }
             for (const QJsonValue &value : std::as_const(answer->data)) {
                 const QJsonObject object = value.toObject();
-                objects.append({list.name, object});
                 if (list.name == u"subscriptions")
                     stripeSubscriptions.insert(object.value(u"id"_s).toString());
+                const qsizetype before = checked.divergences.size();
+                if (Result<void> done = checked.check(list.name, object, fix); !done) {
+                    progress.finish(u"reading %1: %2"_s.arg(list.name).arg(read));
+                    streams.err << u"error: "_s << done.error().message << Qt::endl;
+                    return ExitFailure;
+                }
+                if (checked.divergences.size() > before)
+                    differed.append({list.name, object});
                 ++read;
             }
             const QString line = u"reading %1: page %2, %3"_s.arg(list.name).arg(page).arg(read);
@@ -197,33 +207,24 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
         counts << u"%1 %2"_s.arg(read).arg(list.name);
     }
 
-    auto pass = [&](bool fixing) -> std::optional<Run> {
-        Run run(database, reconcilerFor, tenant);
-        for (const auto &[list, object] : std::as_const(objects)) {
-            if (Result<void> checked = run.check(list, object, fixing); !checked) {
-                streams.err << u"error: "_s << checked.error().message << Qt::endl;
-                return std::nullopt;
-            }
-        }
-        // Local subscriptions Stripe's list did not return (deleted, or of the other mode's account).
+    // Local subscriptions Stripe's list did not return (deleted, or of the other mode's account).
+    auto checkNotInStripe = [&](Run &run) -> bool {
         Result<QSqlDatabase> db = database.connection();
         Result<QList<QPair<QString, QString>>> local =
             db ? ReconcileRows(db.value()).subscriptions(*livemode, tenant)
                : Result<QList<QPair<QString, QString>>>(db.error());
         if (!local) {
             streams.err << u"error: "_s << local.error().message << Qt::endl;
-            return std::nullopt;
+            return false;
         }
         for (const auto &[id, owner] : std::as_const(local.value())) {
             if (!stripeSubscriptions.contains(id))
                 run.divergences.append(
                     {u"subscription.not_in_stripe"_s, id, owner, u"stored"_s, u"(none)"_s});
         }
-        return run;
+        return true;
     };
-
-    std::optional<Run> checked = pass(fix);
-    if (!checked)
+    if (!checkNotInStripe(checked))
         return ExitFailure;
     auto print = [&](const QList<Divergence> &divergences) {
         for (const Divergence &divergence : divergences) {
@@ -233,34 +234,40 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
                 streams.out << divergence.toLine() << Qt::endl;
         }
     };
-    print(checked->divergences);
-    QList<Divergence> remaining = checked->divergences;
+    print(checked.divergences);
+    QList<Divergence> remaining = checked.divergences;
     if (fix) {
         AuditLog::Entry entry;
         entry.actor = operatorName();
         entry.action = u"reconcile.fix"_s;
         entry.targetType = u"reconcile"_s;
         entry.targetId = tenant.isEmpty() ? u"all"_s : tenant;
-        entry.details = {{u"divergences"_s, checked->divergences.size()}, {u"fixed"_s, checked->fixed}};
+        entry.details = {{u"divergences"_s, checked.divergences.size()}, {u"fixed"_s, checked.fixed}};
         if (Result<void> recorded = AuditLog(database).record(entry); !recorded)
             streams.err << u"warning: audit log write failed: "_s << recorded.error().message << Qt::endl;
-        std::optional<Run> after = pass(false);
-        if (!after)
+        Run after(database, reconcilerFor, tenant);
+        for (const auto &[list, object] : std::as_const(differed)) {
+            if (Result<void> done = after.check(list, object, false); !done) {
+                streams.err << u"error: "_s << done.error().message << Qt::endl;
+                return ExitFailure;
+            }
+        }
+        if (!checkNotInStripe(after))
             return ExitFailure;
-        remaining = after->divergences;
+        remaining = after.divergences;
         if (!remaining.isEmpty()) {
             streams.err << u"still different after --fix:"_s << Qt::endl;
             print(remaining);
         }
     }
     const QString summary =
-        u"reconcile: %1 divergences%2 (%3 read from Stripe)%4"_s.arg(checked->divergences.size())
-            .arg(fix ? u", %1 fixed, %2 remaining"_s.arg(checked->fixed).arg(remaining.size()) : QString())
+        u"reconcile: %1 divergences%2 (%3 read from Stripe)%4"_s.arg(checked.divergences.size())
+            .arg(fix ? u", %1 fixed, %2 remaining"_s.arg(checked.fixed).arg(remaining.size()) : QString())
             .arg(counts.join(u", "_s))
             .arg(tenant.isEmpty() ? QString() : u" for tenant "_s + tenant);
     if (json) {
         streams.out << QJsonDocument(QJsonObject{{u"summary"_s, summary},
-                                                 {u"divergences"_s, checked->divergences.size()},
+                                                 {u"divergences"_s, checked.divergences.size()},
                                                  {u"remaining"_s, remaining.size()}})
                            .toJson(QJsonDocument::Compact)
                     << Qt::endl;
