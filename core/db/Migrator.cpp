@@ -153,7 +153,9 @@ Result<void> Migrator::ensureVersionTable(QSqlDatabase &db)
 Result<bool> Migrator::applyOne(const Migration &migration)
 {
     // A second process migrating at the same time waits here.
-    Result<WriteTransaction> transaction = WriteTransaction::begin(m_database);
+    // On the connection that holds the migration lock, or not at all.
+    Result<WriteTransaction> transaction =
+        WriteTransaction::begin(m_database, WriteTransaction::OnDeadConnection::Fail);
     if (!transaction)
         return transaction.error();
     QSqlDatabase &db = transaction->db();

@@ -23,13 +23,15 @@ WriteTransaction::~WriteTransaction()
         rollback();
 }
 
-Result<WriteTransaction> WriteTransaction::begin(Database &database)
+Result<WriteTransaction> WriteTransaction::begin(Database &database, OnDeadConnection onDead)
 {
     Result<QSqlDatabase> connection = database.connection();
     if (!connection)
         return connection.error();
     QSqlDatabase db = connection.value();
     if (Result<void> begun = beginWriteTransaction(db, database.dialect()); !begun) {
+        if (onDead == OnDeadConnection::Fail)
+            return Error{begun.error().code, u"cannot start a transaction: "_s + begun.error().message};
         Result<QSqlDatabase> fresh = database.reconnect();
         if (!fresh)
             return Error{fresh.error().code, u"cannot start a transaction: "_s + fresh.error().message};

@@ -16,7 +16,11 @@ namespace billing {
 class WriteTransaction final
 {
 public:
-    static Result<WriteTransaction> begin(Database &database);
+    enum class OnDeadConnection { Reconnect, Fail };
+    // Fail: a connection that holds a session lock (the migrator's) must not
+    // be swapped for one that does not.
+    static Result<WriteTransaction> begin(Database &database,
+                                          OnDeadConnection onDead = OnDeadConnection::Reconnect);
 
     WriteTransaction(WriteTransaction &&other) noexcept;
     WriteTransaction &operator=(WriteTransaction &&) = delete;

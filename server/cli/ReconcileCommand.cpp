@@ -56,10 +56,12 @@ QString operatorName()
 class Run final
 {
 public:
-    Run(Database &database, const Reconciler::Factory &reconcilerFor, const QString &tenant)
+    Run(Database &database, const Reconciler::Factory &reconcilerFor, const QString &tenant,
+        const QString &actor = {})
         : m_database(database)
         , m_reconcilerFor(reconcilerFor)
         , m_tenant(tenant)
+        , m_actor(actor)
     {}
 
     // One object in its own transaction: kept when fixing, else rolled back.
@@ -85,6 +87,18 @@ public:
             divergences.append(divergence);
         }
         if (fix && ours && !found->isEmpty()) {
+            // Audited in the fix's own transaction: no repair without its record.
+            QJsonArray kinds;
+            for (const Divergence &divergence : std::as_const(found.value()))
+                kinds.append(divergence.kind);
+            AuditLog::Entry entry;
+            entry.actor = m_actor;
+            entry.action = u"reconcile.fix"_s;
+            entry.targetType = list.chopped(1); // subscription, customer, invoice
+            entry.targetId = object.value(u"id"_s).toString();
+            entry.details = {{u"divergences"_s, kinds}};
+            if (Result<void> recorded = AuditLog(m_database).record(entry); !recorded)
+                return transaction->fail(recorded.error());
             if (Result<void> committed = transaction->commit(); !committed)
                 return committed;
             fixed += found->size();
@@ -101,6 +115,7 @@ private:
     Database &m_database;
     const Reconciler::Factory &m_reconcilerFor;
     QString m_tenant;
+    QString m_actor;
 };
 
 } // namespace
@@ -169,7 +184,7 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
     // need not fit in memory. Only the objects that differed are kept, to be
     // checked again after --fix.
     ProgressLine progress(json ? streams.err : streams.out);
-    Run checked(database, reconcilerFor, tenant);
+    Run checked(database, reconcilerFor, tenant, operatorName());
     QList<QPair<QString, QJsonObject>> differed;
     QSet<QString> stripeSubscriptions;
     QStringList counts;
@@ -237,14 +252,6 @@ int ReconcileCommand::run(const QCommandLineParser &parser, CliStreams streams)
     print(checked.divergences);
     QList<Divergence> remaining = checked.divergences;
     if (fix) {
-        AuditLog::Entry entry;
-        entry.actor = operatorName();
-        entry.action = u"reconcile.fix"_s;
-        entry.targetType = u"reconcile"_s;
-        entry.targetId = tenant.isEmpty() ? u"all"_s : tenant;
-        entry.details = {{u"divergences"_s, checked.divergences.size()}, {u"fixed"_s, checked.fixed}};
-        if (Result<void> recorded = AuditLog(database).record(entry); !recorded)
-            streams.err << u"warning: audit log write failed: "_s << recorded.error().message << Qt::endl;
         Run after(database, reconcilerFor, tenant);
         for (const auto &[list, object] : std::as_const(differed)) {
             if (Result<void> done = after.check(list, object, false); !done) {

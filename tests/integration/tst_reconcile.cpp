@@ -234,10 +234,21 @@ void TestReconcile::driftIsReportedAndFixed()
 
     // Audited under the operator's name, and the rows say where they came from.
     QSqlQuery query(m_db->database().connection().value());
-    QVERIFY(
-        query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'reconcile.fix' AND actor LIKE 'cli%'"_s));
-    QVERIFY(query.next());
-    QCOMPARE(query.value(0).toInt(), 2);
+    // One entry per object fixed, written with the fix: the canceled
+    // subscription once (by the --tenant run), then the two other
+    // subscriptions and the two invoices.
+    QVERIFY(query.exec(
+        u"SELECT target_id, details FROM audit_log WHERE action = 'reconcile.fix' AND actor LIKE 'cli%'"_s));
+    QStringList audited;
+    while (query.next()) {
+        audited << query.value(0).toString();
+        QVERIFY(query.value(1).toString().contains(u"divergences"_s));
+    }
+    QCOMPARE(audited.count(canceled), 1);
+    QCOMPARE(audited.count(renewed), 1);
+    QCOMPARE(audited.count(paidLater), 1);
+    QVERIFY(audited.contains(openInvoice));
+    QCOMPARE(audited.size(), 5);
     QVERIFY(query.exec(u"SELECT COUNT(*) FROM payments WHERE stripe_invoice_id = '%1'"_s.arg(openInvoice)));
     QVERIFY(query.next());
     QCOMPARE(query.value(0).toInt(), 1);
