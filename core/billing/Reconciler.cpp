@@ -8,12 +8,10 @@ namespace billing {
 
 namespace {
 
-const QString kNone = u"(none)"_s;
-
 QString shown(const QVariant &value)
 {
     if (value.isNull())
-        return kNone;
+        return Divergence::none();
     // SQLite gives booleans as 0/1 and PostgreSQL as true/false: both shown as words.
     if (value.typeId() == QMetaType::Bool)
         return value.toBool() ? u"true"_s : u"false"_s;
@@ -27,26 +25,10 @@ QString idOf(const QJsonValue &value)
 
 } // namespace
 
-QString Divergence::toLine() const
-{
-    return u"%1 %2 tenant=%3 local=%4 stripe=%5"_s.arg(kind, objectId, tenantId.isEmpty() ? kNone : tenantId,
-                                                       local, stripe);
-}
-
-QJsonObject Divergence::toJson() const
-{
-    return {{u"kind"_s, kind},
-            {u"object"_s, objectId},
-            {u"tenant"_s, tenantId.isEmpty() ? QJsonValue() : QJsonValue(tenantId)},
-            {u"local"_s, local},
-            {u"stripe"_s, stripe}};
-}
-
 Reconciler::Reconciler(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
                        qint64 graceSeconds, qint64 now)
     : m_rows(db)
     , m_importer(db, signer, plans, graceSeconds, now, sourceId())
-    , m_now(now)
 {}
 
 QString Reconciler::sourceId()
@@ -54,11 +36,11 @@ QString Reconciler::sourceId()
     return u"reconcile"_s;
 }
 
-Result<QList<Divergence>> Reconciler::subscription(const QJsonObject &subscription)
+Result<QList<Divergence>> Reconciler::subscription(const QJsonObject &subscription, qint64 snapshotTime)
 {
     const QString id = subscription.value(u"id"_s).toString();
     return compare({{Kind::Subscription, id}, {Kind::License, id}},
-                   [&] { return m_importer.importSubscription(subscription, m_now); });
+                   [&] { return m_importer.importSubscription(subscription, snapshotTime); });
 }
 
 Result<QList<Divergence>> Reconciler::invoice(const QJsonObject &invoice)
@@ -100,7 +82,7 @@ Result<QList<Divergence>> Reconciler::compare(const QList<Watched> &watched,
         if (!after->exists)
             continue;
         if (!before[i].exists) {
-            found.append({kind + u".missing"_s, watched[i].stripeId, tenant, kNone,
+            found.append({kind + u".missing"_s, watched[i].stripeId, tenant, Divergence::none(),
                           shown(after->values.value(u"status"_s, after->values.first()))});
             continue;
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "SnapshotImporter.h"
+#include "db/Divergence.h"
 #include "db/ReconcileRows.h"
 
 #include <QJsonObject>
@@ -8,23 +9,6 @@
 #include <functional>
 
 namespace billing {
-
-// One way local state differs from Stripe's: what the rows say, what Stripe's
-// object says. kind is "<object>.<field>" (subscription.status,
-// invoice.amount_paid, license.valid_until, …), "<object>.missing" when there
-// is no local row, or "subscription.not_in_stripe" for a local subscription
-// Stripe's list did not return.
-struct Divergence
-{
-    QString kind;
-    QString objectId;
-    QString tenantId;
-    QString local;
-    QString stripe;
-
-    QString toLine() const;
-    QJsonObject toJson() const;
-};
 
 // Compares local state with Stripe's objects by applying them through the
 // appliers (SnapshotImporter, source "reconcile") and reading what that
@@ -40,7 +24,9 @@ public:
                qint64 now);
 
     // With its customer expanded or not, as GET /v1/subscriptions lists it.
-    Result<QList<Divergence>> subscription(const QJsonObject &subscription);
+    // snapshotTime: when Stripe's object was read (StripeListReader::Page::
+    // snapshotTime), so that an event newer than the read still wins.
+    Result<QList<Divergence>> subscription(const QJsonObject &subscription, qint64 snapshotTime);
     Result<QList<Divergence>> invoice(const QJsonObject &invoice);
     Result<QList<Divergence>> customer(const QJsonObject &customer);
 
@@ -60,7 +46,6 @@ private:
 
     ReconcileRows m_rows;
     SnapshotImporter m_importer;
-    qint64 m_now;
 };
 
 } // namespace billing

@@ -3,7 +3,7 @@
 #include "db/WriteTransaction.h"
 
 #include "ProgressLine.h"
-#include "StripeListReader.h"
+#include "stripe/StripeListReader.h"
 #include "billing/SnapshotImporter.h"
 #include "common/Clock.h"
 #include "db/SyncCursorStore.h"
@@ -25,13 +25,6 @@ namespace {
 // after a pause, before the run gives up.
 constexpr int kPageAttempts = 3;
 constexpr unsigned long kPageRetryPauseMs = 1000;
-
-// A snapshot counts as taken this long before its request left: a webhook
-// event created about then (request latency, this machine's clock ahead of
-// Stripe's) is then newer and wins. Preferring the event is safe: any later
-// change has an event of its own, while a snapshot wrongly preferred would
-// hide a real event for good.
-constexpr qint64 kClockSkewAllowance = 60;
 
 FormParams listFilters(const QString &resource)
 {
@@ -183,7 +176,7 @@ int StripeBackfill::run(const QString &resource, CliStreams streams)
         for (int attempt = 1; attempt <= kPageAttempts; ++attempt) {
             if (attempt > 1)
                 QThread::msleep(kPageRetryPauseMs);
-            imported = importPage(resource, page->data, page->requestedAt - kClockSkewAllowance,
+            imported = importPage(resource, page->data, page->snapshotTime(),
                                   !page->hasMore, counts);
             // An object that cannot be imported will not become importable by trying again.
             if (imported || imported.error().code == ErrorCode::InvalidInput)

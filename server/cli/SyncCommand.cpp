@@ -5,7 +5,7 @@
 #include "CliSettings.h"
 #include "ProgressLine.h"
 #include "StripeBackfill.h"
-#include "StripeListReader.h"
+#include "stripe/StripeListReader.h"
 #include "billing/EventProcessor.h"
 #include "db/EventStore.h"
 #include "license/LicenseSigner.h"

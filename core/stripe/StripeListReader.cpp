@@ -8,7 +8,24 @@
 
 using namespace Qt::StringLiterals;
 
-namespace billing::server {
+namespace billing {
+
+namespace {
+
+StripeResult blockingGet(StripeClient &stripe, const QString &path, const FormParams &query)
+{
+    StripeResult result;
+    QEventLoop loop;
+    StripeJob *job = stripe.get(path, query);
+    QObject::connect(job, &StripeJob::finished, &loop, [&](const StripeResult &answer) {
+        result = answer;
+        loop.quit();
+    });
+    loop.exec();
+    return result;
+}
+
+} // namespace
 
 StripeListReader::StripeListReader(StripeClient &stripe, QString path, FormParams filters, int pageSize,
                                    int rate)
@@ -33,14 +50,7 @@ Result<StripeListReader::Page> StripeListReader::next()
         query.add(u"starting_after"_s, m_startingAfter);
 
     const qint64 requestedAt = Clock::system().nowSecondsSinceEpoch();
-    StripeResult result;
-    QEventLoop loop;
-    StripeJob *job = m_stripe.get(m_path, query);
-    QObject::connect(job, &StripeJob::finished, &loop, [&](const StripeResult &answer) {
-        result = answer;
-        loop.quit();
-    });
-    loop.exec();
+    const StripeResult result = blockingGet(m_stripe, m_path, query);
     m_lastError = result.error;
     if (!result.ok())
         return Error{ErrorCode::Io, u"Stripe refused GET %1: %2"_s.arg(m_path, result.error.summary())};
@@ -54,4 +64,19 @@ Result<StripeListReader::Page> StripeListReader::next()
     return page;
 }
 
-} // namespace billing::server
+Result<StripeObjectRead> readStripeObject(StripeClient &stripe, const QString &path, const FormParams &query)
+{
+    StripeObjectRead read;
+    read.snapshotTime = Clock::system().nowSecondsSinceEpoch() - StripeListReader::kClockSkewAllowanceSeconds;
+    const StripeResult result = blockingGet(stripe, path, query);
+    if (result.httpStatus == 404) {
+        read.objectMissing = true;
+        return read;
+    }
+    if (!result.ok())
+        return Error{ErrorCode::Io, u"Stripe refused GET %1: %2"_s.arg(path, result.error.summary())};
+    read.object = result.object;
+    return read;
+}
+
+} // namespace billing
