@@ -226,4 +226,57 @@ AdminList audit()
     return list;
 }
 
+AdminList reconcileRuns()
+{
+    AdminList list;
+    list.from = u"reconcile_runs"_s;
+    list.keySql = u"id"_s;
+    list.columns = {
+        {u"id"_s, u"id"_s, Kind::Integer},
+        {u"started_by"_s, u"started_by"_s, Kind::Text},
+        {u"started_at"_s, u"started_at"_s, Kind::Integer},
+        {u"finished_at"_s, u"finished_at"_s, Kind::Integer},
+        {u"status"_s, u"status"_s, Kind::Text},
+        {u"objects_read"_s, u"objects_read"_s, Kind::Integer},
+        {u"divergences"_s, u"divergences"_s, Kind::Integer},
+        {u"open_divergences"_s,
+         u"(SELECT COUNT(*) FROM reconcile_divergences d WHERE d.run_id = reconcile_runs.id AND d.fixed_at IS NULL)"_s,
+         Kind::Integer},
+        {u"error"_s, u"error"_s, Kind::Text},
+        {u"livemode"_s, u"livemode"_s, Kind::Boolean},
+    };
+    list.filters = {{u"status"_s, u"status = ?"_s, Match::Exact, 20}};
+    list.sorts = {{u"started_at"_s, u"id"_s, Kind::Integer}};
+    list.defaultSort = u"-started_at"_s;
+    list.modeCondition = u"livemode = ?"_s;
+    return list;
+}
+
+// A run's divergences (?run=ID; the dashboard asks for the last run's).
+AdminList reconcileDivergences()
+{
+    AdminList list;
+    list.from = u"reconcile_divergences"_s;
+    list.keySql = u"id"_s;
+    list.columns = {
+        {u"id"_s, u"id"_s, Kind::Integer},
+        {u"run_id"_s, u"run_id"_s, Kind::Integer},
+        {u"kind"_s, u"kind"_s, Kind::Text},
+        {u"object_type"_s, u"object_type"_s, Kind::Text},
+        {u"object_id"_s, u"object_id"_s, Kind::Text},
+        {u"tenant_id"_s, u"tenant_id"_s, Kind::Text},
+        {u"local"_s, u"local_value"_s, Kind::Text},
+        {u"stripe"_s, u"stripe_value"_s, Kind::Text},
+        {u"fixed_at"_s, u"fixed_at"_s, Kind::Integer},
+        {u"fixed_by"_s, u"fixed_by"_s, Kind::Text},
+    };
+    list.filters = {{u"run"_s, u"run_id = ?"_s, Match::Integer, 20},
+                    {u"open"_s, u"fixed_at IS NULL"_s, Match::Flag, 5},
+                    {u"tenant"_s, u"tenant_id = ?"_s, Match::Exact, 200},
+                    {u"object"_s, u"object_id = ?"_s, Match::Exact, 255}};
+    list.sorts = {{u"id"_s, u"id"_s, Kind::Integer}};
+    list.defaultSort = u"id"_s;
+    return list;
+}
+
 } // namespace billing::AdminLists

@@ -13,6 +13,8 @@ AdminList invoices();
 AdminList deliveries();
 AdminList dunning();
 AdminList audit();
+AdminList reconcileRuns();
+AdminList reconcileDivergences();
 } // namespace AdminLists
 
 } // namespace billing

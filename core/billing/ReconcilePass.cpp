@@ -132,6 +132,8 @@ Result<ReconcilePass::Outcome> ReconcilePass::run(const Progress &progress)
         StripeListReader reader(m_stripe, list.path, list.filters, kPageSize, m_options.rate);
         qint64 read = 0;
         for (int page = 1;; ++page) {
+            if (m_options.stopRequested && m_options.stopRequested->load())
+                return Error{ErrorCode::Io, u"the run was stopped (the service is shutting down)"_s};
             Result<StripeListReader::Page> answer = reader.next();
             if (!answer) {
                 if (progress)

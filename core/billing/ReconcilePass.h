@@ -2,6 +2,7 @@
 
 #include "Reconciler.h"
 
+#include <atomic>
 #include <functional>
 
 namespace billing {
@@ -26,6 +27,8 @@ public:
         bool fix = false;
         QString actor; // who the audit names for a fix
         int rate = 20; // Stripe requests per second
+        // Checked between pages: a service shutting down ends the run there.
+        const std::atomic<bool> *stopRequested = nullptr;
     };
     struct Outcome
     {

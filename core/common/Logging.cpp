@@ -4,6 +4,7 @@ Q_LOGGING_CATEGORY(lcDatabase, "billing.db", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcMigrations, "billing.migrations", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcStripe, "billing.stripe", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcAudit, "billing.audit", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcReconcile, "billing.reconcile", QtInfoMsg)
 
 namespace billing {
 

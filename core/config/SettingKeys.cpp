@@ -22,6 +22,8 @@ const QList<SettingDescriptor> &settingDescriptors()
         {PastDueGraceDays, false, u"Days a licence stays valid while its subscription is past due"_s},
         {EventsPollInterval, false,
          u"Seconds between fetches of the Stripe events the service missed (0: off)"_s},
+        {ReconcileInterval, false,
+         u"Seconds between serve's reconciliations with Stripe (0: only when staff start one)"_s},
         {DunningWebhookUrl, true,
          u"Where dunning notices are POSTed as JSON (or use BILLING_DUNNING_COMMAND)"_s},
         {DunningCommand, false, u"Program that receives each dunning notice as JSON on stdin"_s},

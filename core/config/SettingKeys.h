@@ -24,6 +24,7 @@ inline const QString Port = QStringLiteral("BILLING_PORT");
 inline const QString ApiToken = QStringLiteral("BILLING_API_TOKEN");
 inline const QString PastDueGraceDays = QStringLiteral("BILLING_PAST_DUE_GRACE_DAYS");
 inline const QString EventsPollInterval = QStringLiteral("BILLING_EVENTS_POLL_INTERVAL");
+inline const QString ReconcileInterval = QStringLiteral("BILLING_RECONCILE_INTERVAL");
 inline const QString DunningWebhookUrl = QStringLiteral("BILLING_DUNNING_WEBHOOK_URL");
 inline const QString DunningCommand = QStringLiteral("BILLING_DUNNING_COMMAND");
 inline const QString LicenseKeyPath = QStringLiteral("BILLING_LICENSE_KEY_PATH");

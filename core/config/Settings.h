@@ -45,6 +45,7 @@ struct Settings
     std::chrono::seconds pastDueGrace{7 * 24 * 3600};
     // serve fetches the events it missed at start and then this often; 0: never.
     std::chrono::seconds eventsPollInterval{300};
+    std::chrono::seconds reconcileInterval{86400};
     // The dunning hook: an HTTP endpoint or a command (at most one).
     QUrl dunningWebhookUrl;
     QString dunningCommand;

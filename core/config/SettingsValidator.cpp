@@ -124,6 +124,7 @@ private:
         readTolerance();
         readGrace();
         readEventsPollInterval();
+        readReconcileInterval();
         readDunningHook();
     }
 
@@ -191,6 +192,21 @@ private:
             return;
         }
         m_result.settings.eventsPollInterval = std::chrono::seconds(seconds);
+    }
+
+    void readReconcileInterval()
+    {
+        const QString raw = value(SettingKeys::ReconcileInterval);
+        if (raw.isEmpty())
+            return;
+        bool ok = false;
+        const int seconds = raw.toInt(&ok);
+        if (!ok || seconds < 0 || seconds > 30 * 86400) {
+            error(SettingKeys::ReconcileInterval,
+                  u"BILLING_RECONCILE_INTERVAL must be 0 (off) or a number of seconds up to 2592000 (30 days)"_s);
+            return;
+        }
+        m_result.settings.reconcileInterval = std::chrono::seconds(seconds);
     }
 
     void readSecretKey()

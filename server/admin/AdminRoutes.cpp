@@ -13,6 +13,7 @@
 #include "db/StaffStore.h"
 #include "http/JsonBody.h"
 #include "payments/StripeActions.h"
+#include "reconcile/ReconcileService.h"
 #include "webhook/EventWorker.h"
 
 #include <QJsonArray>
@@ -84,6 +85,12 @@ void AdminRoutes::install(HttpService &service)
     service.addRoute("GET", kBase + u"/audit"_s, list(AdminLists::audit()));
     service.addRoute("GET", kBase + u"/tenants/{id}"_s, signedIn(&AdminRoutes::tenant));
     service.addRoute("GET", kBase + u"/changes"_s, signedIn(&AdminRoutes::changes));
+    service.addRoute("GET", kBase + u"/reconcile/runs"_s, list(AdminLists::reconcileRuns()));
+    service.addRoute("POST", kBase + u"/reconcile/runs"_s, signedIn(&AdminRoutes::startReconcileRun));
+    service.addRoute("GET", kBase + u"/reconcile/divergences"_s, list(AdminLists::reconcileDivergences()));
+    service.addRoute("POST", kBase + u"/reconcile/divergences/{id}/fix"_s,
+                     signedIn(&AdminRoutes::fixDivergence));
+    service.addRoute("POST", kBase + u"/reconcile/fix-all"_s, signedIn(&AdminRoutes::fixAllDivergences));
 }
 
 HttpService::Handler AdminRoutes::signedIn(Route route)
@@ -354,6 +361,87 @@ void AdminRoutes::changes(const HttpRequest &request, HttpResponder responder, c
     }
     m_changes->wait(request.query.queryItemValue(u"cursor"_s), std::chrono::seconds(wait),
                     std::move(responder));
+}
+
+namespace {
+
+ApiError reconcileUnavailable()
+{
+    return ApiError::conflict(u"reconciliation needs STRIPE_SECRET_KEY (sk_test_… or sk_live_…) in the "
+                              "service's settings"_s);
+}
+
+QJsonArray divergencesJson(const QList<Divergence> &divergences)
+{
+    QJsonArray array;
+    for (const Divergence &divergence : divergences)
+        array.append(divergence.toJson());
+    return array;
+}
+
+} // namespace
+
+void AdminRoutes::startReconcileRun(const HttpRequest &, HttpResponder responder, const QString &staff)
+{
+    if (!m_deps.reconcile) {
+        responder.sendError(reconcileUnavailable());
+        return;
+    }
+    m_deps.reconcile->startRun(staff, [this, responder, staff](Result<qint64> runId,
+                                                               const QString &refusal) mutable {
+        if (!refusal.isEmpty()) {
+            responder.sendError(ApiError::conflict(refusal));
+            return;
+        }
+        if (!runId) {
+            responder.sendError(ApiError::databaseUnavailable(runId.error()));
+            return;
+        }
+        audit(staff, u"reconcile.run"_s, u"reconcile_run"_s, QString::number(runId.value()), {}, true);
+        responder.sendJson(202, {{u"id"_s, runId.value()}, {u"status"_s, u"running"_s}});
+    });
+}
+
+void AdminRoutes::fixDivergence(const HttpRequest &request, HttpResponder responder, const QString &staff)
+{
+    bool ok = false;
+    const qint64 id = request.pathArgs.value(u"id"_s).toLongLong(&ok);
+    if (!ok || id <= 0) {
+        responder.sendError(
+            ApiError::invalidRequest(u"the divergence id must be a positive number"_s, u"id"_s));
+        return;
+    }
+    fixDivergences({id}, std::move(responder), staff);
+}
+
+void AdminRoutes::fixAllDivergences(const HttpRequest &, HttpResponder responder, const QString &staff)
+{
+    fixDivergences({}, std::move(responder), staff);
+}
+
+void AdminRoutes::fixDivergences(const QList<qint64> &ids, HttpResponder responder, const QString &staff)
+{
+    if (!m_deps.reconcile) {
+        responder.sendError(reconcileUnavailable());
+        return;
+    }
+    // Each object fixed is audited (reconcile.fix) with the fix itself.
+    m_deps.reconcile->fix(ids, staff, [responder](Result<ReconcileService::FixReport> report) mutable {
+        if (!report) {
+            responder.sendError(report.error().code == ErrorCode::Io
+                                    ? ApiError::badGateway(report.error().message, {})
+                                    : ApiError::fromError(report.error()));
+            return;
+        }
+        if (!report->refusal.isEmpty()) {
+            responder.sendError(ApiError::conflict(report->refusal, u"id"_s));
+            return;
+        }
+        QJsonArray fixed;
+        for (qint64 id : std::as_const(report->fixed))
+            fixed.append(id);
+        responder.sendJson(200, {{u"fixed"_s, fixed}, {u"still_different"_s, divergencesJson(report->remaining)}});
+    });
 }
 
 } // namespace billing::server

@@ -19,6 +19,7 @@ class StaffStore;
 namespace billing::server {
 
 class ChangeFeed;
+class ReconcileService;
 class EventWorker;
 class StripeActions;
 
@@ -35,6 +36,7 @@ public:
         Database *database = nullptr;
         StripeActions *stripe = nullptr;
         EventWorker *events = nullptr;
+        ReconcileService *reconcile = nullptr; // none without a Stripe key
         StripeMode mode = StripeMode::Unknown;
         // Where the Customer Portal sends a customer back when the dashboard gives no return_url.
         QString portalReturnUrl;
@@ -71,6 +73,10 @@ private:
     void resendDunning(const HttpRequest &request, HttpResponder responder, const QString &staff);
     void tenant(const HttpRequest &request, HttpResponder responder, const QString &staff);
     void changes(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void startReconcileRun(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void fixDivergence(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void fixAllDivergences(const HttpRequest &request, HttpResponder responder, const QString &staff);
+    void fixDivergences(const QList<qint64> &ids, HttpResponder responder, const QString &staff);
 
     void audit(const QString &staff, const QString &action, const QString &targetType,
                const QString &targetId, const QJsonObject &details, bool succeeded);

@@ -55,6 +55,9 @@ QString displayValue(const SettingDescriptor &descriptor, const SettingsSources 
     if (name == SettingKeys::EventsPollInterval)
         return settings.eventsPollInterval.count() == 0 ? u"off"_s
                                                         : u"%1 s"_s.arg(settings.eventsPollInterval.count());
+    if (name == SettingKeys::ReconcileInterval)
+        return settings.reconcileInterval.count() == 0 ? u"off"_s
+                                                       : u"%1 s"_s.arg(settings.reconcileInterval.count());
     if (name == SettingKeys::Port)
         return QString::number(settings.port);
     if (raw.isEmpty())

@@ -16,6 +16,7 @@
 #include "ops/Metrics.h"
 #include "payments/PaymentsRoutes.h"
 #include "payments/StripeActions.h"
+#include "reconcile/ReconcileService.h"
 #include "stripe/StripeClient.h"
 #include "webhook/EventCatchUp.h"
 #include "webhook/EventWorker.h"
@@ -158,7 +159,22 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     WebhookRoute webhooks({&verifier, &eventWorker, &refusedDeliveries, &metrics});
     webhooks.install(service);
     StripeActions stripeActions(&stripe, opened->database.get(), PlanCatalog(settings->prices));
-    AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, settings->mode(),
+    // Reconciliation with Stripe on a schedule and when staff ask (#18); it
+    // needs a key to read Stripe's objects.
+    std::unique_ptr<ReconcileService> reconcile;
+    if (const std::optional<bool> livemode = livemodeOf(settings->mode())) {
+        reconcile = std::make_unique<ReconcileService>(ReconcileService::Dependencies{
+            opened->database.get(), stripeClientOptions(*settings), &processing->signer,
+            PlanCatalog(settings->prices), settings->pastDueGrace.count(), *livemode, settings->reconcileInterval});
+        QObject::connect(reconcile.get(), &ReconcileService::openDivergencesChanged, reconcile.get(),
+                         [&metrics](qint64 open) { metrics.set(u"billing_reconcile_divergences"_s, double(open)); });
+        QObject::connect(reconcile.get(), &ReconcileService::runFinished, reconcile.get(),
+                         [&metrics](qint64, bool succeeded, qint64) {
+                             metrics.count(u"billing_reconcile_runs_total"_s,
+                                           {{u"result"_s, succeeded ? u"succeeded"_s : u"failed"_s}});
+                         });
+    }
+    AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, reconcile.get(), settings->mode(),
                        settings->portalReturnUrl, RedirectAllowList(settings->allowedRedirectHosts)});
     admin.install(service);
     HealthRoutes health({opened->database.get(), opened->migrator.get(), settings->licenseKeyPath, &metrics});
@@ -211,6 +227,8 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
                 << Qt::endl;
     if (livemodeOf(settings->mode()))
         catchUp.start();
+    if (reconcile)
+        reconcile->start();
     const int exitCode = QCoreApplication::exec();
     streams.out << u"agencyos-billing-server stopped"_s << Qt::endl;
     return exitCode;

@@ -13,7 +13,19 @@ void Metrics::describeDuration(const QString &name, const QString &help)
 {
     Family &family = m_families[name];
     family.help = help;
-    family.duration = true;
+    family.type = Family::Type::Duration;
+}
+
+void Metrics::describeGauge(const QString &name, const QString &help)
+{
+    Family &family = m_families[name];
+    family.help = help;
+    family.type = Family::Type::Gauge;
+}
+
+void Metrics::set(const QString &name, double value, const Labels &labels)
+{
+    m_families[name].values[labelText(labels)] = value;
 }
 
 QString Metrics::labelText(const Labels &labels)
@@ -47,10 +59,13 @@ QByteArray Metrics::render() const
     QString text;
     for (auto family = m_families.cbegin(); family != m_families.cend(); ++family) {
         const QString &name = family.key();
-        text += u"# HELP %1 %2\n# TYPE %1 %3\n"_s.arg(name, family->help,
-                                                      family->duration ? u"summary"_s : u"counter"_s);
+        const bool duration = family->type == Family::Type::Duration;
+        const QString type = duration                                   ? u"summary"_s
+                             : family->type == Family::Type::Gauge ? u"gauge"_s
+                                                                   : u"counter"_s;
+        text += u"# HELP %1 %2\n# TYPE %1 %3\n"_s.arg(name, family->help, type);
         for (auto value = family->values.cbegin(); value != family->values.cend(); ++value) {
-            if (family->duration) {
+            if (duration) {
                 text += u"%1_sum%2 %3\n"_s.arg(name, value.key(), QString::number(value.value(), 'f', 6));
                 text += u"%1_count%2 %3\n"_s.arg(name, value.key()).arg(family->counts.value(value.key()));
             } else {
@@ -76,6 +91,10 @@ Metrics Metrics::forService()
                              u"Time of Stripe API calls, retries included, by method and endpoint"_s);
     metrics.describeCounter(u"billing_dunning_notices_total"_s,
                             u"Dunning notice deliveries to the hook, by result (sent, failed)"_s);
+    metrics.describeGauge(u"billing_reconcile_divergences"_s,
+                          u"Divergences from Stripe found by the last reconciliation run and not fixed since"_s);
+    metrics.describeCounter(u"billing_reconcile_runs_total"_s,
+                            u"Reconciliation runs in serve, by result (succeeded, failed)"_s);
     return metrics;
 }
 

@@ -18,9 +18,11 @@ public:
     // Declares a metric: its HELP text and whether it is a counter or a summary (seconds).
     void describeCounter(const QString &name, const QString &help);
     void describeDuration(const QString &name, const QString &help);
+    void describeGauge(const QString &name, const QString &help);
 
     void count(const QString &name, const Labels &labels = {}, double delta = 1);
     void observeSeconds(const QString &name, const Labels &labels, double seconds);
+    void set(const QString &name, double value, const Labels &labels = {});
 
     QByteArray render() const;
 
@@ -31,7 +33,7 @@ private:
     struct Family
     {
         QString help;
-        bool duration = false;
+        enum class Type { Counter, Duration, Gauge } type = Type::Counter;
         QMap<QString, double> values; // label set ("{a=\"b\"}") -> value (sum for durations)
         QMap<QString, qint64> counts; // durations only: observations
     };

@@ -26,6 +26,8 @@ const QStringList kExpectedTables = {
     u"notification_outbox"_s,
     u"payment_events"_s,
     u"payments"_s,
+    u"reconcile_divergences"_s,
+    u"reconcile_runs"_s,
     u"schema_migrations"_s,
     u"staff_members"_s,
     u"subscriptions"_s,

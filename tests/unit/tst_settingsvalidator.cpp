@@ -224,6 +224,13 @@ void TestSettingsValidator::reportsProblem_data()
         << u"BILLING_EVENTS_POLL_INTERVAL must be 0 (off) or a number of seconds up to 86400"_s;
     QTest::newRow("events poll text")
         << EventsPollInterval << u"5m"_s << error << u"BILLING_EVENTS_POLL_INTERVAL must be"_s;
+    QTest::newRow("reconcile interval negative")
+        << ReconcileInterval << u"-1"_s << error
+        << u"BILLING_RECONCILE_INTERVAL must be 0 (off) or a number of seconds up to 2592000 (30 days)"_s;
+    QTest::newRow("reconcile interval too long")
+        << ReconcileInterval << u"2592001"_s << error << u"BILLING_RECONCILE_INTERVAL must be"_s;
+    QTest::newRow("reconcile interval text")
+        << ReconcileInterval << u"1d"_s << error << u"BILLING_RECONCILE_INTERVAL must be"_s;
 
     // API access.
     QTest::newRow("missing api token") << ApiToken << QString() << error << u"BILLING_API_TOKEN is not set"_s;
