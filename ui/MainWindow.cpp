@@ -7,6 +7,7 @@
 #include "ChangeWatcher.h"
 #include "ErrorBanner.h"
 #include "ListPage.h"
+#include "ReconcilePage.h"
 #include "OverviewPage.h"
 #include "PortalLinkDialog.h"
 
@@ -226,6 +227,14 @@ MainWindow::MainWindow(ApiClient *client, QWidget *parent)
                                        u"audit"_s, this),
                           tr("&Audit"));
 
+    m_reconcile = new ReconcilePage(client, this);
+    m_tabs->addTab(m_reconcile, tr("&Reconciliation"));
+    connect(m_reconcile, &ReconcilePage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_reconcile, &ReconcilePage::recordsChanged, this, [this] {
+        reloadLists({u"subscriptions"_s, u"licenses"_s, u"invoices"_s, u"audit"_s});
+    });
+
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
@@ -339,6 +348,7 @@ void MainWindow::createActions()
     m_dunning->view()->addActions({m_resendAction, m_refreshAction});
     m_deliveries->view()->addAction(m_refreshAction);
     m_audit->view()->addAction(m_refreshAction);
+    m_reconcile->divergences()->view()->addAction(m_refreshAction);
 }
 
 void MainWindow::start()
@@ -368,6 +378,7 @@ void MainWindow::refresh()
 {
     reloadLists({u"events"_s, u"subscriptions"_s, u"licenses"_s, u"invoices"_s, u"dunning"_s, u"deliveries"_s,
                  u"audit"_s});
+    m_reconcile->reload();
 }
 
 void MainWindow::reloadLists(const QStringList &lists)

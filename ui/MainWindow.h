@@ -16,9 +16,10 @@ class ChangeWatcher;
 class ErrorBanner;
 class ListPage;
 class OverviewPage;
+class ReconcilePage;
 
 // The dashboard: Overview, Events, Subscriptions, Licences, Invoices & Dunning,
-// Deliveries and Audit over the admin API, with the staff actions on them.
+// Deliveries, Audit and Reconciliation over the admin API, with the staff actions on them.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -31,7 +32,7 @@ public:
 
     QString mode() const { return m_mode; }
     // Brings a view to the front by name: overview, events, subscriptions,
-    // licenses, invoicesAndDunning, deliveries, audit. False for other names.
+    // licenses, invoicesAndDunning, deliveries, audit, reconciliation. False for other names.
     bool showView(const QString &name);
 
 public Q_SLOTS:
@@ -71,6 +72,7 @@ private:
     ListPage *m_dunning = nullptr;
     ListPage *m_deliveries = nullptr;
     ListPage *m_audit = nullptr;
+    ReconcilePage *m_reconcile = nullptr;
     QWidget *m_invoicesTab = nullptr;
 
     QAction *m_refreshAction = nullptr;

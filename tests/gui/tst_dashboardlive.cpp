@@ -4,6 +4,8 @@
 #include "HttpTestClient.h"
 #include "MainWindow.h"
 #include "PortalLinkDialog.h"
+#include "ListPage.h"
+#include "ReconcilePage.h"
 #include "ServerProcess.h"
 #include "StripeEmulator.h"
 #include "TestDatabase.h"
@@ -14,6 +16,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QTableView>
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void cleanup();
     void checkoutAppearsWithoutRefresh();
     void staffActionsReachStripeAndTheAuditLog();
+    void driftIsShownAndFixedFromTheReconciliationView();
 
 private:
     QString sellSubscription(const QString &tenantId);
@@ -63,6 +67,8 @@ void TestDashboardLive::init()
     emulator::StripeEmulator::Options options;
     options.webhookSecrets = {kWebhookSecret};
     m_stripe = std::make_unique<emulator::StripeEmulator>(options);
+    // Stripe's events two minutes old when reconciliation reads (see tst_reconcile).
+    m_stripe->store().setClockOffset(-120);
     QVERIFY(m_stripe->listen(QHostAddress::LocalHost, 0).ok());
 
     QHash<QString, QString> settings = test::ServerProcess::testSettings(
@@ -177,6 +183,85 @@ void TestDashboardLive::staffActionsReachStripeAndTheAuditLog()
         http.get(QUrl(u"http://127.0.0.1:%1/v1/subscriptions/%2"_s.arg(m_stripe->port()).arg(subscription)),
                  {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()}});
     QCOMPARE(stripe.json().value(u"cancel_at_period_end"_s).toBool(), true);
+}
+
+// #18's dashboard: a renewal whose events were all dropped shows in the
+// Reconciliation view after Run now; Fix (with a confirmation naming each
+// change) repairs that subscription's lines, Fix all the rest.
+void TestDashboardLive::driftIsShownAndFixedFromTheReconciliationView()
+{
+    const QString subscription = sellSubscription(u"tenant_drift_ui"_s);
+    QVERIFY(subscription.startsWith(u"sub_"_s));
+    test::HttpTestClient http;
+    const auto renewed = http.send(
+        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/renew?deliver=false"_s.arg(m_stripe->port())
+                         .arg(subscription)));
+    QCOMPARE(renewed.status, 200);
+
+    QNetworkAccessManager network;
+    ui::ApiClient client(&network);
+    client.setServiceUrl(QUrl(m_server->baseUrl()));
+    client.setToken(m_staffToken);
+    ui::MainWindow window(&client);
+    window.show();
+    window.start();
+    QVERIFY(window.showView(u"reconciliation"_s));
+    auto *page = window.findChild<ui::ReconcilePage *>();
+    QVERIFY(page);
+    auto *label = page->findChild<QLabel *>(u"lastRun"_s);
+    QTRY_VERIFY(label->text().contains(u"No reconciliation has run yet"_s));
+    QTRY_VERIFY(page->runAction()->isEnabled());
+    page->runAction()->trigger();
+
+    auto *model = qobject_cast<ui::ApiListModel *>(page->divergences()->view()->model());
+    QVERIFY(model);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() >= 3, 15000);
+    QTRY_VERIFY(label->text().contains(u"not fixed"_s));
+    int periodEnd = -1;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->rowObject(row).value(u"kind"_s) == u"subscription.current_period_end"_s)
+            periodEnd = row;
+    }
+    QVERIFY(periodEnd >= 0);
+    page->divergences()->selectRow(periodEnd);
+    QTRY_VERIFY(page->fixAction()->isEnabled());
+    page->fixAction()->trigger();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = page->findChild<QMessageBox *>(u"confirmFix"_s)));
+    // It names what will change, here and in Stripe.
+    QVERIFY2(confirm->informativeText().contains(u"subscription.current_period_end "_s + subscription),
+             qPrintable(confirm->informativeText()));
+    QVERIFY(confirm->informativeText().contains(u"license.valid_until"_s));
+    confirm->button(QMessageBox::Yes)->click();
+
+    // That subscription's lines are fixed; the invoice's are not yet.
+    auto openOf = [model](const QString &objectPrefix) {
+        int open = 0;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const QJsonObject divergence = model->rowObject(row);
+            if (divergence.value(u"object_id"_s).toString().startsWith(objectPrefix) &&
+                divergence.value(u"fixed_at"_s).isNull())
+                ++open;
+        }
+        return open;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(openOf(subscription), 0, 10000);
+    QVERIFY(openOf(u"in_"_s) > 0);
+
+    QTRY_VERIFY(page->fixAllAction()->isEnabled());
+    page->fixAllAction()->trigger();
+    QTRY_VERIFY((confirm = page->findChild<QMessageBox *>(u"confirmFix"_s)));
+    QVERIFY(confirm->informativeText().contains(u"invoice."_s));
+    confirm->button(QMessageBox::Yes)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(label->text().contains(u", 0 not fixed"_s), 10000);
+    QCOMPARE(openOf(QString()), 0);
+
+    const auto audit = http.get(QUrl(m_server->baseUrl() + u"/admin/v1/audit?action=reconcile.fix"_s),
+                                {{"Authorization"_ba, "Bearer " + m_staffToken.toLatin1()}});
+    const QJsonArray entries = audit.json().value(u"data"_s).toArray();
+    QVERIFY(entries.size() >= 2);
+    for (const QJsonValue &entry : entries)
+        QCOMPARE(entry[u"actor"_s].toString(), u"carol"_s);
 }
 
 QTEST_MAIN(TestDashboardLive)
