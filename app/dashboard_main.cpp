@@ -51,7 +51,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption viewOption(
         QStringLiteral("view"),
         QObject::tr("The view to open: overview, events, subscriptions, licenses, invoicesAndDunning, "
-                    "deliveries or audit."),
+                    "deliveries, audit or reconciliation."),
         QStringLiteral("name"), QStringLiteral("overview"));
     parser.addOption(viewOption);
     parser.process(app);

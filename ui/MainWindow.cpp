@@ -378,7 +378,8 @@ void MainWindow::refresh()
 {
     reloadLists({u"events"_s, u"subscriptions"_s, u"licenses"_s, u"invoices"_s, u"dunning"_s, u"deliveries"_s,
                  u"audit"_s});
-    m_reconcile->reload();
+    if (m_reconcile->isVisible()) // else when it is shown
+        m_reconcile->reload();
 }
 
 void MainWindow::reloadLists(const QStringList &lists)

@@ -105,6 +105,12 @@ ReconcilePage::ReconcilePage(ApiClient *client, QWidget *parent)
     showRun({});
 }
 
+void ReconcilePage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    reload();
+}
+
 void ReconcilePage::reload()
 {
     QUrlQuery query;

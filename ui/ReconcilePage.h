@@ -32,6 +32,10 @@ public:
     // Reads the last run again, then its divergences.
     void reload();
 
+protected:
+    // Read when shown, not with every view: most sessions never open it.
+    void showEvent(QShowEvent *event) override;
+
 Q_SIGNALS:
     void statusMessage(const QString &message);
     // A fix changed local records: the other views reload.

@@ -155,6 +155,8 @@ void TestMainWindow::init()
                         {{u"id"_s, 11}, {u"status"_s, u"pending"_s}});
     m_fake->setResponse("GET", prefix + u"/deliveries"_s, 200, FakeAdminApi::page({}));
     m_fake->setResponse("GET", prefix + u"/audit"_s, 200, FakeAdminApi::page({}));
+    m_fake->setResponse("GET", prefix + u"/reconcile/runs"_s, 200, FakeAdminApi::page({}));
+    m_fake->setResponse("GET", prefix + u"/reconcile/divergences"_s, 200, FakeAdminApi::page({}));
 
     m_network = std::make_unique<QNetworkAccessManager>();
     m_client = std::make_unique<ApiClient>(m_network.get());
@@ -196,14 +198,14 @@ void TestMainWindow::hasTheViews()
 {
     auto *tabs = m_window->findChild<QTabWidget *>(u"views"_s);
     QVERIFY(tabs);
-    QCOMPARE(tabs->count(), 7);
+    QCOMPARE(tabs->count(), 8);
     QStringList titles;
     for (int i = 0; i < tabs->count(); ++i)
         titles << tabs->tabText(i).remove(u'&');
     QCOMPARE(titles, (QStringList{u"Overview"_s, u"Events"_s, u"Subscriptions"_s, u"Licences"_s,
-                                  u"Invoices  Dunning"_s, u"Deliveries"_s, u"Audit"_s}));
+                                  u"Invoices  Dunning"_s, u"Deliveries"_s, u"Audit"_s, u"Reconciliation"_s}));
     for (const QString &name : {u"eventsView"_s, u"subscriptionsView"_s, u"licensesView"_s, u"invoicesView"_s,
-                                u"dunningView"_s, u"deliveriesView"_s, u"auditView"_s})
+                                u"dunningView"_s, u"deliveriesView"_s, u"auditView"_s, u"divergencesView"_s})
         QVERIFY2(m_window->findChild<QTableView *>(name), qPrintable(name));
     QVERIFY(!m_window->findChild<ErrorBanner *>(u"errorBanner"_s)->isVisible());
 }
