@@ -179,34 +179,34 @@ private:
         m_result.settings.pastDueGrace = std::chrono::seconds(qint64(days) * 24 * 3600);
     }
 
-    void readEventsPollInterval()
+    // A number of seconds from 0 (off) to `most`; unset keeps the default.
+    void readInterval(const QString &key, int most, const QString &problem, std::chrono::seconds &setting)
     {
-        const QString raw = value(SettingKeys::EventsPollInterval);
+        const QString raw = value(key);
         if (raw.isEmpty())
             return;
         bool ok = false;
         const int seconds = raw.toInt(&ok);
-        if (!ok || seconds < 0 || seconds > 86400) {
-            error(SettingKeys::EventsPollInterval,
-                  u"BILLING_EVENTS_POLL_INTERVAL must be 0 (off) or a number of seconds up to 86400"_s);
+        if (!ok || seconds < 0 || seconds > most) {
+            error(key, problem);
             return;
         }
-        m_result.settings.eventsPollInterval = std::chrono::seconds(seconds);
+        setting = std::chrono::seconds(seconds);
+    }
+
+    void readEventsPollInterval()
+    {
+        readInterval(SettingKeys::EventsPollInterval, 86400,
+                     u"BILLING_EVENTS_POLL_INTERVAL must be 0 (off) or a number of seconds up to 86400"_s,
+                     m_result.settings.eventsPollInterval);
     }
 
     void readReconcileInterval()
     {
-        const QString raw = value(SettingKeys::ReconcileInterval);
-        if (raw.isEmpty())
-            return;
-        bool ok = false;
-        const int seconds = raw.toInt(&ok);
-        if (!ok || seconds < 0 || seconds > 30 * 86400) {
-            error(SettingKeys::ReconcileInterval,
-                  u"BILLING_RECONCILE_INTERVAL must be 0 (off) or a number of seconds up to 2592000 (30 days)"_s);
-            return;
-        }
-        m_result.settings.reconcileInterval = std::chrono::seconds(seconds);
+        readInterval(
+            SettingKeys::ReconcileInterval, 30 * 86400,
+            u"BILLING_RECONCILE_INTERVAL must be 0 (off) or a number of seconds up to 2592000 (30 days)"_s,
+            m_result.settings.reconcileInterval);
     }
 
     void readSecretKey()
