@@ -7,9 +7,9 @@
 #include "ChangeWatcher.h"
 #include "ErrorBanner.h"
 #include "ListPage.h"
-#include "ReconcilePage.h"
 #include "OverviewPage.h"
 #include "PortalLinkDialog.h"
+#include "ReconcilePage.h"
 
 #include <QAction>
 #include <QClipboard>

@@ -220,8 +220,8 @@ void ReconcilePage::fixAll()
     if (open.isEmpty())
         return;
     confirmAndFix(tr("Fix all from Stripe"),
-                  tr("Apply Stripe's objects to the local records for all %n divergence(s) not fixed?", nullptr,
-                     int(open.size())),
+                  tr("Apply Stripe's objects to the local records for all %n divergence(s) not fixed?",
+                     nullptr, int(open.size())),
                   open, u"/reconcile/fix-all"_s);
 }
 
@@ -233,8 +233,8 @@ void ReconcilePage::confirmAndFix(const QString &title, const QString &question,
         lines << changeLine(divergence);
     if (changes.size() > kChangesNamed)
         lines << tr("… and %n more", nullptr, int(changes.size() - kChangesNamed));
-    auto *box = new QMessageBox(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::Cancel,
-                                this);
+    auto *box =
+        new QMessageBox(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::Cancel, this);
     box->setObjectName(u"confirmFix"_s);
     box->setInformativeText(tr("This changes (here → as in Stripe):\n%1\n\nStripe is read again first, so "
                                "anything it changed since the run is applied too. Audited under your name.")
@@ -251,9 +251,9 @@ void ReconcilePage::confirmAndFix(const QString &title, const QString &question,
             const QJsonObject answer = reply->json();
             const qsizetype fixed = answer.value("fixed"_L1).toArray().size();
             const qsizetype left = answer.value("still_different"_L1).toArray().size();
-            Q_EMIT statusMessage(left == 0 ? tr("%n divergence(s) fixed.", nullptr, int(fixed))
-                                           : tr("%n divergence(s) fixed; %1 still differ.", nullptr, int(fixed))
-                                                 .arg(left));
+            Q_EMIT statusMessage(
+                left == 0 ? tr("%n divergence(s) fixed.", nullptr, int(fixed))
+                          : tr("%n divergence(s) fixed; %1 still differ.", nullptr, int(fixed)).arg(left));
             Q_EMIT recordsChanged();
             reload();
         });

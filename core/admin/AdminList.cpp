@@ -137,8 +137,7 @@ Result<QJsonObject> AdminList::page(QSqlDatabase &db, const QUrlQuery &query,
             bool ok = false;
             const qint64 number = value.toLongLong(&ok);
             if (!ok)
-                return invalidParameter(u"%1 must be a whole number"_s.arg(filter.param),
-                                        filter.param);
+                return invalidParameter(u"%1 must be a whole number"_s.arg(filter.param), filter.param);
             values << number;
             break;
         }

@@ -61,12 +61,13 @@ Result<void> ReconcilePass::check(const QString &type, const QJsonObject &object
     if (!transaction)
         return transaction.error();
     Reconciler reconciler = m_reconcilerFor(transaction->db());
-    Result<QList<Divergence>> differs = type == u"subscription" ? reconciler.subscription(object, snapshotTime)
-                                        : type == u"customer"   ? reconciler.customer(object)
-                                                                : reconciler.invoice(object);
+    Result<QList<Divergence>> differs = type == u"subscription"
+                                            ? reconciler.subscription(object, snapshotTime)
+                                        : type == u"customer" ? reconciler.customer(object)
+                                                              : reconciler.invoice(object);
     if (!differs)
-        return transaction->fail(
-            Error{differs.error().code, u"%1: %2"_s.arg(object.value(u"id"_s).toString(), differs.error().message)});
+        return transaction->fail(Error{differs.error().code, u"%1: %2"_s.arg(object.value(u"id"_s).toString(),
+                                                                             differs.error().message)});
     bool ours = true;
     for (const Divergence &divergence : std::as_const(differs.value())) {
         if (!m_options.tenant.isEmpty() && divergence.tenantId != m_options.tenant) {
@@ -171,8 +172,8 @@ Result<ReconcilePass::Outcome> ReconcilePass::run(const Progress &progress)
         return outcome;
     }
     for (const Differed &object : std::as_const(differed)) {
-        if (Result<void> done = check(object.type, object.object, object.snapshotTime, false, outcome.remaining,
-                                      nullptr);
+        if (Result<void> done =
+                check(object.type, object.object, object.snapshotTime, false, outcome.remaining, nullptr);
             !done)
             return done.error();
     }

@@ -41,7 +41,8 @@ public:
     // A line to show while reading; done: the list is finished.
     using Progress = std::function<void(const QString &line, bool done)>;
 
-    ReconcilePass(Database &database, StripeClient &stripe, Reconciler::Factory reconcilerFor, Options options);
+    ReconcilePass(Database &database, StripeClient &stripe, Reconciler::Factory reconcilerFor,
+                  Options options);
 
     Result<Outcome> run(const Progress &progress = {});
 

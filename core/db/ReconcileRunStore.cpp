@@ -41,12 +41,13 @@ Result<void> ReconcileRunStore::finish(qint64 runId, qint64 objectsRead, const Q
                                        qint64 now)
 {
     for (const Divergence &divergence : found) {
-        Result<SqlRows> inserted = runQuery(
-            m_db, u"cannot record a divergence"_s,
-            u"INSERT INTO reconcile_divergences (run_id, kind, object_type, object_id, tenant_id, local_value, "
-            "stripe_value) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
-            {runId, divergence.kind, divergence.stripeObjectType(), divergence.objectId,
-             nullString(divergence.tenantId), divergence.local, divergence.stripe});
+        Result<SqlRows> inserted =
+            runQuery(m_db, u"cannot record a divergence"_s,
+                     u"INSERT INTO reconcile_divergences (run_id, kind, object_type, object_id, tenant_id, "
+                     u"local_value, "
+                     "stripe_value) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+                     {runId, divergence.kind, divergence.stripeObjectType(), divergence.objectId,
+                      nullString(divergence.tenantId), divergence.local, divergence.stripe});
         if (!inserted)
             return inserted.error();
     }
@@ -62,10 +63,10 @@ Result<void> ReconcileRunStore::finish(qint64 runId, qint64 objectsRead, const Q
 
 Result<void> ReconcileRunStore::fail(qint64 runId, const QString &error, qint64 now)
 {
-    Result<SqlRows> updated = runQuery(
-        m_db, u"cannot record the failure of the reconciliation run"_s,
-        u"UPDATE reconcile_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?"_s,
-        {now, error.left(2000), runId});
+    Result<SqlRows> updated =
+        runQuery(m_db, u"cannot record the failure of the reconciliation run"_s,
+                 u"UPDATE reconcile_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?"_s,
+                 {now, error.left(2000), runId});
     if (!updated)
         return updated.error();
     return {};
@@ -111,7 +112,7 @@ Result<std::optional<ReconcileRunStore::Run>> ReconcileRunStore::latest(bool liv
 }
 
 Result<QList<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::open(qint64 runId,
-                                                                          const QList<qint64> &ids)
+                                                                           const QList<qint64> &ids)
 {
     Result<SqlRows> rows = runQuery(m_db, u"cannot read the run's divergences"_s,
                                     u"SELECT "_s + kDivergenceColumns +
@@ -131,10 +132,9 @@ Result<QList<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::open(qint6
 
 Result<std::optional<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::find(qint64 divergenceId)
 {
-    Result<SqlRows> rows =
-        runQuery(m_db, u"cannot read the divergence"_s,
-                 u"SELECT "_s + kDivergenceColumns + u" FROM reconcile_divergences WHERE id = ?"_s,
-                 {divergenceId});
+    Result<SqlRows> rows = runQuery(
+        m_db, u"cannot read the divergence"_s,
+        u"SELECT "_s + kDivergenceColumns + u" FROM reconcile_divergences WHERE id = ?"_s, {divergenceId});
     if (!rows)
         return rows.error();
     if (!rows->next())

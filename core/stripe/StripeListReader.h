@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/Result.h"
 #include "StripeClient.h"
+#include "common/Result.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -65,6 +65,7 @@ struct StripeObjectRead
     qint64 snapshotTime = 0; // as Page::snapshotTime
     bool objectMissing = false;
 };
-Result<StripeObjectRead> readStripeObject(StripeClient &stripe, const QString &path, const FormParams &query = {});
+Result<StripeObjectRead> readStripeObject(StripeClient &stripe, const QString &path,
+                                          const FormParams &query = {});
 
 } // namespace billing

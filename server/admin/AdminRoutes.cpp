@@ -387,19 +387,19 @@ void AdminRoutes::startReconcileRun(const HttpRequest &, HttpResponder responder
         responder.sendError(reconcileUnavailable());
         return;
     }
-    m_deps.reconcile->startRun(staff, [this, responder, staff](Result<qint64> runId,
-                                                               const QString &refusal) mutable {
-        if (!refusal.isEmpty()) {
-            responder.sendError(ApiError::conflict(refusal));
-            return;
-        }
-        if (!runId) {
-            responder.sendError(ApiError::databaseUnavailable(runId.error()));
-            return;
-        }
-        audit(staff, u"reconcile.run"_s, u"reconcile_run"_s, QString::number(runId.value()), {}, true);
-        responder.sendJson(202, {{u"id"_s, runId.value()}, {u"status"_s, u"running"_s}});
-    });
+    m_deps.reconcile->startRun(
+        staff, [this, responder, staff](Result<qint64> runId, const QString &refusal) mutable {
+            if (!refusal.isEmpty()) {
+                responder.sendError(ApiError::conflict(refusal));
+                return;
+            }
+            if (!runId) {
+                responder.sendError(ApiError::databaseUnavailable(runId.error()));
+                return;
+            }
+            audit(staff, u"reconcile.run"_s, u"reconcile_run"_s, QString::number(runId.value()), {}, true);
+            responder.sendJson(202, {{u"id"_s, runId.value()}, {u"status"_s, u"running"_s}});
+        });
 }
 
 void AdminRoutes::fixDivergence(const HttpRequest &request, HttpResponder responder, const QString &staff)
@@ -440,7 +440,8 @@ void AdminRoutes::fixDivergences(const QList<qint64> &ids, HttpResponder respond
         QJsonArray fixed;
         for (qint64 id : std::as_const(report->fixed))
             fixed.append(id);
-        responder.sendJson(200, {{u"fixed"_s, fixed}, {u"still_different"_s, divergencesJson(report->remaining)}});
+        responder.sendJson(200,
+                           {{u"fixed"_s, fixed}, {u"still_different"_s, divergencesJson(report->remaining)}});
     });
 }
 

@@ -165,17 +165,20 @@ int ServeCommand::run(const QCommandLineParser &parser, CliStreams streams)
     if (const std::optional<bool> livemode = livemodeOf(settings->mode())) {
         reconcile = std::make_unique<ReconcileService>(ReconcileService::Dependencies{
             opened->database.get(), stripeClientOptions(*settings), &processing->signer,
-            PlanCatalog(settings->prices), settings->pastDueGrace.count(), *livemode, settings->reconcileInterval});
-        QObject::connect(reconcile.get(), &ReconcileService::openDivergencesChanged, reconcile.get(),
-                         [&metrics](qint64 open) { metrics.set(u"billing_reconcile_divergences"_s, double(open)); });
+            PlanCatalog(settings->prices), settings->pastDueGrace.count(), *livemode,
+            settings->reconcileInterval});
+        QObject::connect(
+            reconcile.get(), &ReconcileService::openDivergencesChanged, reconcile.get(),
+            [&metrics](qint64 open) { metrics.set(u"billing_reconcile_divergences"_s, double(open)); });
         QObject::connect(reconcile.get(), &ReconcileService::runFinished, reconcile.get(),
                          [&metrics](qint64, bool succeeded, qint64) {
                              metrics.count(u"billing_reconcile_runs_total"_s,
                                            {{u"result"_s, succeeded ? u"succeeded"_s : u"failed"_s}});
                          });
     }
-    AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, reconcile.get(), settings->mode(),
-                       settings->portalReturnUrl, RedirectAllowList(settings->allowedRedirectHosts)});
+    AdminRoutes admin({opened->database.get(), &stripeActions, &eventWorker, reconcile.get(),
+                       settings->mode(), settings->portalReturnUrl,
+                       RedirectAllowList(settings->allowedRedirectHosts)});
     admin.install(service);
     HealthRoutes health({opened->database.get(), opened->migrator.get(), settings->licenseKeyPath, &metrics});
     health.install(service);

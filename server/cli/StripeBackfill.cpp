@@ -3,10 +3,10 @@
 #include "db/WriteTransaction.h"
 
 #include "ProgressLine.h"
-#include "stripe/StripeListReader.h"
 #include "billing/SnapshotImporter.h"
 #include "common/Clock.h"
 #include "db/SyncCursorStore.h"
+#include "stripe/StripeListReader.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -176,8 +176,7 @@ int StripeBackfill::run(const QString &resource, CliStreams streams)
         for (int attempt = 1; attempt <= kPageAttempts; ++attempt) {
             if (attempt > 1)
                 QThread::msleep(kPageRetryPauseMs);
-            imported = importPage(resource, page->data, page->snapshotTime(),
-                                  !page->hasMore, counts);
+            imported = importPage(resource, page->data, page->snapshotTime(), !page->hasMore, counts);
             // An object that cannot be imported will not become importable by trying again.
             if (imported || imported.error().code == ErrorCode::InvalidInput)
                 break;

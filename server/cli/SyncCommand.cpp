@@ -5,11 +5,11 @@
 #include "CliSettings.h"
 #include "ProgressLine.h"
 #include "StripeBackfill.h"
-#include "stripe/StripeListReader.h"
 #include "billing/EventProcessor.h"
 #include "db/EventStore.h"
 #include "license/LicenseSigner.h"
 #include "stripe/StripeClient.h"
+#include "stripe/StripeListReader.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

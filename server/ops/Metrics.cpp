@@ -60,7 +60,7 @@ QByteArray Metrics::render() const
     for (auto family = m_families.cbegin(); family != m_families.cend(); ++family) {
         const QString &name = family.key();
         const bool duration = family->type == Family::Type::Duration;
-        const QString type = duration                                   ? u"summary"_s
+        const QString type = duration                              ? u"summary"_s
                              : family->type == Family::Type::Gauge ? u"gauge"_s
                                                                    : u"counter"_s;
         text += u"# HELP %1 %2\n# TYPE %1 %3\n"_s.arg(name, family->help, type);
@@ -91,8 +91,9 @@ Metrics Metrics::forService()
                              u"Time of Stripe API calls, retries included, by method and endpoint"_s);
     metrics.describeCounter(u"billing_dunning_notices_total"_s,
                             u"Dunning notice deliveries to the hook, by result (sent, failed)"_s);
-    metrics.describeGauge(u"billing_reconcile_divergences"_s,
-                          u"Divergences from Stripe found by the last reconciliation run and not fixed since"_s);
+    metrics.describeGauge(
+        u"billing_reconcile_divergences"_s,
+        u"Divergences from Stripe found by the last reconciliation run and not fixed since"_s);
     metrics.describeCounter(u"billing_reconcile_runs_total"_s,
                             u"Reconciliation runs in serve, by result (succeeded, failed)"_s);
     return metrics;

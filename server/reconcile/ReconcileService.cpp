@@ -67,8 +67,7 @@ StripeClient &ReconcileService::workerStripe()
     return *m_workerStripe;
 }
 
-template<typename Job>
-void ReconcileService::onWorker(Job job)
+template <typename Job> void ReconcileService::onWorker(Job job)
 {
     QMetaObject::invokeMethod(m_workerContext, std::move(job));
 }
@@ -99,7 +98,8 @@ void ReconcileService::schedule(qint64 lastStartedAt)
     if (m_deps.interval.count() <= 0)
         return;
     const qint64 due = lastStartedAt + m_deps.interval.count();
-    const qint64 wait = std::clamp<qint64>(due - m_deps.clock->nowSecondsSinceEpoch(), 0, kLongestTimerSeconds);
+    const qint64 wait =
+        std::clamp<qint64>(due - m_deps.clock->nowSecondsSinceEpoch(), 0, kLongestTimerSeconds);
     m_timer.setProperty("due", due);
     m_timer.start(std::chrono::seconds(wait));
 }
@@ -161,16 +161,16 @@ void ReconcileService::startRun(const QString &startedBy, Started started)
                       qPrintable(stored.error().message));
             if (Result<QSqlDatabase> connection = m_deps.database->connection(); connection) {
                 ReconcileRunStore store(connection.value());
-                if (Result<void> failed =
-                        store.fail(runId.value(), stored.error().message, m_deps.clock->nowSecondsSinceEpoch());
+                if (Result<void> failed = store.fail(runId.value(), stored.error().message,
+                                                     m_deps.clock->nowSecondsSinceEpoch());
                     !failed)
                     qCWarning(lcReconcile, "%s", qPrintable(failed.error().message));
                 Result<std::optional<ReconcileRunStore::Run>> last = store.latestFinished(m_deps.livemode);
                 open = last && last->has_value() ? last->value().openDivergences : 0;
             }
         } else {
-            qCInfo(lcReconcile, "reconciliation run %lld: %lld divergences (%s read from Stripe)", runId.value(),
-                   qint64(outcome->found.size()), qPrintable(outcome->counts.join(u", "_s)));
+            qCInfo(lcReconcile, "reconciliation run %lld: %lld divergences (%s read from Stripe)",
+                   runId.value(), qint64(outcome->found.size()), qPrintable(outcome->counts.join(u", "_s)));
         }
         const bool succeeded = bool(stored);
         QMetaObject::invokeMethod(this, [this, id = runId.value(), succeeded, open, startedAt] {
@@ -210,7 +210,8 @@ void ReconcileService::fix(const QList<qint64> &divergenceIds, const QString &st
             if (!last)
                 return answer(last.error());
             if (!last->has_value())
-                return answer(FixReport{u"no reconciliation run has finished yet: start one first"_s, {}, {}});
+                return answer(
+                    FixReport{u"no reconciliation run has finished yet: start one first"_s, {}, {}});
             Result<QList<StoredDivergence>> open = store.open(last->value().id);
             if (!open)
                 return answer(open.error());
@@ -262,7 +263,8 @@ void ReconcileService::fix(const QList<qint64> &divergenceIds, const QString &st
         // Every open divergence of a fixed object is fixed, unless it remains.
         QSet<QString> left;
         for (const Divergence &divergence : std::as_const(remaining.value()))
-            left.insert(objectKey(divergence.stripeObjectType(), divergence.objectId) + u'/' + divergence.kind);
+            left.insert(objectKey(divergence.stripeObjectType(), divergence.objectId) + u'/' +
+                        divergence.kind);
         FixReport report;
         report.remaining = remaining.value();
         for (qint64 runId : std::as_const(runs)) {

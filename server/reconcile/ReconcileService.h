@@ -45,8 +45,8 @@ public:
     };
     struct FixReport
     {
-        QString refusal;            // why nothing was tried (a conflict), else empty
-        QList<qint64> fixed;        // divergence ids now fixed
+        QString refusal;             // why nothing was tried (a conflict), else empty
+        QList<qint64> fixed;         // divergence ids now fixed
         QList<Divergence> remaining; // what still differs for the objects fixed
     };
     using Started = std::function<void(Result<qint64> runId, const QString &refusal)>;
@@ -76,8 +76,7 @@ Q_SIGNALS:
 
 private:
     // Runs on the worker thread; the result is handed back to this one.
-    template<typename Job>
-    void onWorker(Job job);
+    template <typename Job> void onWorker(Job job);
     void schedule(qint64 lastStartedAt);
     void runScheduled();
     StripeClient &workerStripe(); // made on the worker thread, on first use
@@ -87,7 +86,7 @@ private:
     QThread m_thread;
     QObject *m_workerContext = nullptr;
     std::unique_ptr<QNetworkAccessManager> m_workerNetwork; // worker thread only
-    std::unique_ptr<StripeClient> m_workerStripe;            // worker thread only
+    std::unique_ptr<StripeClient> m_workerStripe;           // worker thread only
     std::atomic<bool> m_stopRequested{false};
     QTimer m_timer;
     bool m_busy = false; // this thread only

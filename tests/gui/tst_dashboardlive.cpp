@@ -2,9 +2,9 @@
 #include "ApiListModel.h"
 #include "CancelSubscriptionDialog.h"
 #include "HttpTestClient.h"
+#include "ListPage.h"
 #include "MainWindow.h"
 #include "PortalLinkDialog.h"
-#include "ListPage.h"
 #include "ReconcilePage.h"
 #include "ServerProcess.h"
 #include "StripeEmulator.h"
@@ -194,8 +194,9 @@ void TestDashboardLive::driftIsShownAndFixedFromTheReconciliationView()
     QVERIFY(subscription.startsWith(u"sub_"_s));
     test::HttpTestClient http;
     const auto renewed = http.send(
-        "POST", QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/renew?deliver=false"_s.arg(m_stripe->port())
-                         .arg(subscription)));
+        "POST",
+        QUrl(u"http://127.0.0.1:%1/_emulator/subscriptions/%2/renew?deliver=false"_s.arg(m_stripe->port())
+                 .arg(subscription)));
     QCOMPARE(renewed.status, 200);
 
     QNetworkAccessManager network;

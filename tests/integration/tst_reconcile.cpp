@@ -300,11 +300,11 @@ void TestReconcile::anEventNewerThanTheReadIsNotUndone()
         {u"type"_s, u"customer.subscription.updated"_s},
     };
     const QByteArray payload = QJsonDocument(event).toJson(QJsonDocument::Compact);
-    const auto delivered =
-        m_client.send("POST", QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s), payload,
-                      {{"Content-Type"_ba, "application/json"_ba},
-                       {"Stripe-Signature"_ba,
-                        WebhookSigner::header({kWebhookSecret}, QDateTime::currentSecsSinceEpoch(), payload)}});
+    const auto delivered = m_client.send(
+        "POST", QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s), payload,
+        {{"Content-Type"_ba, "application/json"_ba},
+         {"Stripe-Signature"_ba,
+          WebhookSigner::header({kWebhookSecret}, QDateTime::currentSecsSinceEpoch(), payload)}});
     QVERIFY2(delivered.status == 200, delivered.body.constData());
     auto status = [this, &subscription] {
         QSqlQuery query(m_db->database().connection().value());
@@ -386,10 +386,9 @@ QString TestReconcile::addStaff(const QString &name)
 
 test::HttpTestClient::Reply TestReconcile::admin(const QByteArray &method, const QString &path)
 {
-    return m_client.send(method, QUrl(m_server->baseUrl() + u"/admin/v1"_s + path),
-                         method == "POST" ? "{}"_ba : QByteArray(),
-                         {{"Authorization"_ba, "Bearer " + m_token.toLatin1()},
-                          {"Content-Type"_ba, "application/json"_ba}});
+    return m_client.send(
+        method, QUrl(m_server->baseUrl() + u"/admin/v1"_s + path), method == "POST" ? "{}"_ba : QByteArray(),
+        {{"Authorization"_ba, "Bearer " + m_token.toLatin1()}, {"Content-Type"_ba, "application/json"_ba}});
 }
 
 QJsonObject TestReconcile::runToTheEnd()
@@ -485,7 +484,8 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
                 .isEmpty());
 
     QSqlQuery query(m_db->database().connection().value());
-    QVERIFY(query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'reconcile.fix' AND actor = 'alice'"_s));
+    QVERIFY(
+        query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'reconcile.fix' AND actor = 'alice'"_s));
     QVERIFY(query.next());
     QVERIFY(query.value(0).toInt() >= 3); // the renewed subscription, the other one, the invoice
     QVERIFY(query.exec(u"SELECT COUNT(*) FROM payments WHERE stripe_invoice_id = '%1'"_s.arg(openInvoice)));
