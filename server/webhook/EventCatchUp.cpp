@@ -60,7 +60,9 @@ void EventCatchUp::runOnce()
                "before cannot be fetched; run `agencyos-billing-server reconcile --fix`";
     }
     m_running = true;
+    m_pass = Pass::Created;
     m_since = newest.value();
+    m_queuedThisRun = 0;
     m_fetched.clear();
     fetchPage({});
 }
@@ -68,6 +70,8 @@ void EventCatchUp::runOnce()
 void EventCatchUp::fetchPage(const QString &startingAfter)
 {
     FormParams query{{u"created[gte]"_s, QString::number(m_since)}, {u"limit"_s, QString::number(kPageSize)}};
+    if (m_pass == Pass::Undelivered)
+        query.add(u"delivery_success"_s, u"false"_s);
     if (!startingAfter.isEmpty())
         query.add(u"starting_after"_s, startingAfter);
     StripeJob *job = m_deps.stripe->get(u"/v1/events"_s, query);
@@ -83,7 +87,12 @@ void EventCatchUp::fetchPage(const QString &startingAfter)
         const QJsonArray data = result.object.value(u"data"_s).toArray();
         for (const QJsonValue &event : data)
             m_fetched.append(event.toObject());
-        if (result.object.value(u"has_more"_s).toBool() && !data.isEmpty()) {
+        if (m_fetched.size() >= kMaxEventsPerPass) {
+            // Newest first: what is left is older, and the next poll's
+            // undelivered pass (or reconcile) brings it.
+            qCWarning(lcStripe).noquote()
+                << "catch-up: more than" << kMaxEventsPerPass << "events to fetch; the rest at the next poll";
+        } else if (result.object.value(u"has_more"_s).toBool() && !data.isEmpty()) {
             fetchPage(data.last().toObject().value(u"id"_s).toString());
             return;
         }
@@ -113,11 +122,22 @@ void EventCatchUp::applyFetched()
         });
     }
     if (queued > 0)
-        qCInfo(lcStripe).noquote() << "catch-up: queued" << queued << "events from Stripe since" << m_since;
-    const int fetched = int(m_fetched.size());
+        qCInfo(lcStripe).noquote() << "catch-up: queued" << queued
+                                   << (m_pass == Pass::Created ? "events created since"
+                                                               : "undelivered events since")
+                                   << m_since;
+    m_queuedThisRun += queued;
     m_fetched.clear();
+    if (m_pass == Pass::Created) {
+        m_pass = Pass::Undelivered;
+        const qint64 lookBack = m_startedOnce ? kStripeRetriesSeconds : kStripeKeepsEventsSeconds;
+        m_startedOnce = true;
+        m_since = m_deps.clock->nowSecondsSinceEpoch() - lookBack;
+        fetchPage({});
+        return;
+    }
     m_running = false;
-    Q_EMIT finished(fetched);
+    Q_EMIT finished(m_queuedThisRun);
 }
 
 } // namespace billing::server

@@ -672,12 +672,17 @@ void StripeEmulator::listEvents(const QVariantMap &params, const Answer &answer)
     if (params.contains(u"type"_s))
         types << params.value(u"type"_s).toString();
     const QVariantMap created = params.value(u"created"_s).toMap();
+    // delivery_success=false: events still pending or whose every delivery
+    // failed (Stripe's pending_webhooks > 0); true: delivered.
+    const bool bySuccess = params.contains(u"delivery_success"_s);
+    const bool delivered = params.value(u"delivery_success"_s).toBool();
     answerListPage(
         m_store.events(), params, u"event"_s, u"/v1/events"_s,
         [&](const QJsonObject &event) {
             return event.value(u"livemode"_s).toBool() == m_store.livemode() &&
                    createdMatches(event, created) &&
-                   (types.isEmpty() || types.contains(event.value(u"type"_s).toString()));
+                   (types.isEmpty() || types.contains(event.value(u"type"_s).toString())) &&
+                   (!bySuccess || (event.value(u"pending_webhooks"_s).toInteger() == 0) == delivered);
         },
         answer);
 }

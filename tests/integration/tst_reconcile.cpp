@@ -45,6 +45,7 @@ private Q_SLOTS:
     void badArgumentsAreRefused();
     void anEventNewerThanTheReadIsNotUndone();
     void aServiceThatWasDownCatchesUpAtStart();
+    void aMissedDeliveryOlderThanTheNewestStoredIsFetched();
     void staffRunAndFixThroughTheAdminApi();
     void aScheduledRunComesByItself();
 
@@ -372,6 +373,42 @@ void TestReconcile::aServiceThatWasDownCatchesUpAtStart()
     QVERIFY(column(u"SELECT COUNT(*) FROM payment_events WHERE source = 'sync'"_s).toInt() >= 2);
     const Outcome checked = reconcile();
     QVERIFY2(checked.code == 0, qPrintable(checked.out + checked.err));
+}
+
+// Catch-up's second pass: a renewal whose delivery never succeeded, followed
+// by a sale the service did receive. The newest stored event is then newer
+// than the renewal, so only Stripe's delivery_success=false finds it.
+void TestReconcile::aMissedDeliveryOlderThanTheNewestStoredIsFetched()
+{
+    const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
+    QVERIFY(renewed.startsWith(u"sub_"_s));
+    const QJsonObject renewal =
+        stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed));
+    const qint64 newEnd = renewal.value(u"subscription"_s)
+                              .toObject()
+                              .value(u"items"_s)
+                              .toObject()
+                              .value(u"data"_s)
+                              .toArray()
+                              .first()
+                              .toObject()
+                              .value(u"current_period_end"_s)
+                              .toInteger();
+    QVERIFY(newEnd > 0);
+    m_stripe->store().setClockOffset(-60); // the next sale's events are newer
+    QVERIFY(sell(u"tenant_later"_s, u"team"_s).startsWith(u"sub_"_s));
+    auto periodEnd = [this, &renewed] {
+        QSqlQuery query(m_db->database().connection().value());
+        query.prepare(u"SELECT current_period_end FROM subscriptions WHERE stripe_subscription_id = ?"_s);
+        query.addBindValue(renewed);
+        return query.exec() && query.next() ? query.value(0).toLongLong() : 0;
+    };
+    QVERIFY(periodEnd() < newEnd);
+
+    QVERIFY(m_server->stop());
+    QString output;
+    QVERIFY2(m_server->start(m_settings, &output), qPrintable(output));
+    QTRY_COMPARE_WITH_TIMEOUT(periodEnd(), newEnd, 10000);
 }
 
 QString TestReconcile::addStaff(const QString &name)
