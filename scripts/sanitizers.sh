@@ -28,6 +28,9 @@ export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_init_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan:log_exe_name=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
 
+# The lifecycle simulator plays 20 histories a backend here (50 / 20 in the plain run).
+export SIM_HISTORIES="${SIM_HISTORIES:-20}"
+
 status=0
 ctest --test-dir "$build_dir" --output-on-failure --parallel 2 "$@" || status=$?
 

@@ -762,6 +762,9 @@ void StripeEmulator::installControlRoutes()
             const QJsonObject plan = m_store.object(u"checkout.session.plan"_s, id);
             QString customer = session.value(u"customer"_s).toString();
             QString email = session.value(u"customer_email"_s).toString();
+            // A session for an existing customer shows (and reports) that customer's e-mail.
+            if (email.isEmpty() && !customer.isEmpty())
+                email = m_store.object(u"customer"_s, customer).value(u"email"_s).toString();
             if (email.isEmpty())
                 email = request.query.queryItemValue(u"email"_s);
             if (email.isEmpty())
