@@ -23,8 +23,13 @@ while [[ $# -gt 0 ]]; do
         *) echo "simulate: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
     esac
 done
-binary=build/tests/tst_lifecycle
-[[ -x "$binary" ]] || { echo "simulate: $binary is missing: build first (bash scripts/test.sh)" >&2; exit 1; }
+[[ -x build/tests/tst_lifecycle && -x build/app/agencyos-billing-server ]] ||
+    { echo "simulate: build/tests/tst_lifecycle is missing: build first (bash scripts/test.sh)" >&2; exit 1; }
+# Copies: a rebuild during a long run must not change what it runs.
+binaries=$(mktemp -d)
+cp build/tests/tst_lifecycle build/app/agencyos-billing-server "$binaries/"
+export SIM_SERVER_BINARY="$binaries/agencyos-billing-server"
+binary="$binaries/tst_lifecycle"
 
 worlds=$(( (histories + 9) / 10 ))
 half=$(( (worlds + 1) / 2 ))
@@ -50,6 +55,7 @@ seeds=$(echo "$summaries" | sed 's/.*failing seeds: //' | grep -v '^none$' | tr 
 echo "simulate: $(sum histories) histories ($backend, seeds $first_seed to $(( first_seed + worlds - 1 ))), $(sum events) events, $(sum divergences) divergences, $(sum 'failed worlds') failed worlds in $(( $(date +%s) - started )) s"
 if [[ -n "${seeds// /}" ]]; then
     echo "simulate: failing seeds: $seeds(logs in $logs)"
+    rm -rf "$binaries"
     exit 1
 fi
-rm -rf "$logs"
+rm -rf "$logs" "$binaries"

@@ -49,6 +49,13 @@ QString subscriptionOfInvoice(const QJsonObject &invoice)
                                    .toString();
 }
 
+// SIM_SERVER_BINARY: a copy, so that a long run is not changed by a rebuild meanwhile.
+QString serverBinary()
+{
+    const QString chosen = qEnvironmentVariable("SIM_SERVER_BINARY");
+    return chosen.isEmpty() ? QStringLiteral(BILLING_SERVER_BINARY) : chosen;
+}
+
 int environmentNumber(const char *name, int fallback)
 {
     bool ok = false;
@@ -194,8 +201,7 @@ bool TestLifecycle::playWorld(quint32 seed, QString *failure, Figures *figures)
                            // Catch-up at each start only: the settle step restarts.
                            {u"BILLING_EVENTS_POLL_INTERVAL"_s, u"3600"_s},
                            {u"BILLING_RECONCILE_INTERVAL"_s, u"0"_s}});
-    world.server =
-        std::make_unique<test::ServerProcess>(QStringLiteral(BILLING_SERVER_BINARY), world.workDir->path());
+    world.server = std::make_unique<test::ServerProcess>(serverBinary(), world.workDir->path());
     QString output;
     if (world.server->run({u"migrate"_s}, world.settings, &output, &output) != 0) {
         *failure = output;
@@ -381,7 +387,7 @@ bool TestLifecycle::playWorld(quint32 seed, QString *failure, Figures *figures)
     QProcess reconcile;
     reconcile.setProcessEnvironment(test::ServerProcess::environment(world.settings));
     reconcile.setWorkingDirectory(world.workDir->path());
-    reconcile.start(QStringLiteral(BILLING_SERVER_BINARY), {u"reconcile"_s, u"--rate"_s, u"100"_s});
+    reconcile.start(serverBinary(), {u"reconcile"_s, u"--rate"_s, u"100"_s});
     if (!QTest::qWaitFor([&] { return reconcile.state() == QProcess::NotRunning; }, 60000))
         return fail(u"reconcile did not finish"_s);
     const QString reconciled =
