@@ -4,7 +4,7 @@ using namespace Qt::StringLiterals;
 
 namespace billing {
 
-Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer)
+Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer, const ApplySource &source)
 {
     const QString customerId = customer.value("id").toString();
     if (customerId.isEmpty())
@@ -19,7 +19,7 @@ Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer)
     if (tenantId.isEmpty())
         return ApplyOutcome::Skipped;
     if (Result<void> done =
-            m_context.tenants.upsertCustomer(customerId, tenantId, customer.value("email").toString(),
+            m_context.tenants.upsertCustomer(customerId, tenantId, customer.value("email").toString(), source.time,
                                              customer.value("livemode").toBool(), m_context.now);
         !done) {
         return done.error();

@@ -9,9 +9,9 @@ namespace billing {
 // The one place where a Stripe customer changes local state: its row (email,
 // mode) linked to its tenant, taken from its metadata or the link already
 // stored. Customers this service never sold to (other products on the same
-// Stripe account) are skipped. Customer rows keep no event time, so only
-// snapshots (sync, reconcile) apply customers: an older customer.updated
-// delivered late could otherwise bring back an old email.
+// Stripe account) are skipped. Webhooks (customer.updated)
+// and snapshots (sync, reconcile) alike: the row keeps the time of what set
+// its e-mail, so an older customer.updated delivered late changes nothing.
 class CustomerApplier final
 {
 public:
@@ -19,7 +19,7 @@ public:
         : m_context(context)
     {}
 
-    Result<ApplyOutcome> apply(const JsonView &customer);
+    Result<ApplyOutcome> apply(const JsonView &customer, const ApplySource &source);
 
 private:
     ApplyContext &m_context;

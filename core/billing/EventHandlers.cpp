@@ -1,6 +1,7 @@
 #include "EventHandlers.h"
 
 #include "CheckoutApplier.h"
+#include "CustomerApplier.h"
 #include "InvoiceApplier.h"
 #include "SubscriptionApplier.h"
 
@@ -17,6 +18,7 @@ bool EventHandlers::isSupported(const QString &type)
 {
     static const QStringList types = {
         u"checkout.session.completed"_s,
+        u"customer.updated"_s,
         u"customer.subscription.created"_s,
         u"customer.subscription.updated"_s,
         u"customer.subscription.deleted"_s,
@@ -35,6 +37,10 @@ Result<bool> EventHandlers::handle(const StripeEvent &event, const JsonView &obj
         outcome = CheckoutApplier(m_context).apply(object, source);
     } else if (event.type.startsWith(u"customer.subscription.")) {
         outcome = SubscriptionApplier(m_context).apply(object, source);
+    } else if (event.type == u"customer.updated") {
+        // An e-mail changed in Stripe's Dashboard or the Customer Portal; a
+        // new customer's comes with its checkout.
+        outcome = CustomerApplier(m_context).apply(object, source);
     } else if (event.type == u"invoice.payment_succeeded" || event.type == u"invoice.paid") {
         // invoice.paid also comes for an invoice paid out of band (marked paid
         // in Stripe's Dashboard), where no invoice.payment_succeeded is sent.

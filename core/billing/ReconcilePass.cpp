@@ -63,7 +63,7 @@ Result<void> ReconcilePass::check(const QString &type, const QJsonObject &object
     Reconciler reconciler = m_reconcilerFor(transaction->db());
     Result<QList<Divergence>> differs = type == u"subscription"
                                             ? reconciler.subscription(object, snapshotTime)
-                                        : type == u"customer" ? reconciler.customer(object)
+                                        : type == u"customer" ? reconciler.customer(object, snapshotTime)
                                                               : reconciler.invoice(object);
     if (!differs)
         return transaction->fail(Error{differs.error().code, u"%1: %2"_s.arg(object.value(u"id"_s).toString(),

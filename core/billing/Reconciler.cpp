@@ -50,10 +50,10 @@ Result<QList<Divergence>> Reconciler::invoice(const QJsonObject &invoice)
                    [&] { return m_importer.importInvoice(invoice); });
 }
 
-Result<QList<Divergence>> Reconciler::customer(const QJsonObject &customer)
+Result<QList<Divergence>> Reconciler::customer(const QJsonObject &customer, qint64 snapshotTime)
 {
     return compare({{Kind::Customer, idOf(customer.value(u"id"_s))}},
-                   [&] { return m_importer.importCustomer(customer); });
+                   [&] { return m_importer.importCustomer(customer, snapshotTime); });
 }
 
 Result<QList<Divergence>> Reconciler::compare(const QList<Watched> &watched,

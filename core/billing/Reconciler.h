@@ -28,7 +28,7 @@ public:
     // snapshotTime), so that an event newer than the read still wins.
     Result<QList<Divergence>> subscription(const QJsonObject &subscription, qint64 snapshotTime);
     Result<QList<Divergence>> invoice(const QJsonObject &invoice);
-    Result<QList<Divergence>> customer(const QJsonObject &customer);
+    Result<QList<Divergence>> customer(const QJsonObject &customer, qint64 snapshotTime);
 
     // What rows changed by reconciliation record where an event id would be.
     static QString sourceId();

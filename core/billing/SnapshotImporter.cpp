@@ -32,13 +32,14 @@ QString SnapshotImporter::sourceId()
     return u"sync"_s;
 }
 
-Result<SnapshotImporter::Outcome> SnapshotImporter::importCustomer(const QJsonObject &object)
+Result<SnapshotImporter::Outcome> SnapshotImporter::importCustomer(const QJsonObject &object,
+                                                                   qint64 snapshotTime)
 {
     JsonDocument document;
     Result<JsonView> customer = readAsView(object, document);
     if (!customer)
         return customer.error();
-    return CustomerApplier(m_context).apply(customer.value());
+    return CustomerApplier(m_context).apply(customer.value(), ApplySource::snapshot(m_source, snapshotTime));
 }
 
 Result<SnapshotImporter::Outcome> SnapshotImporter::importSubscription(const QJsonObject &object,

@@ -22,7 +22,7 @@ public:
     SnapshotImporter(QSqlDatabase db, const LicenseSigner &signer, const PlanCatalog &plans,
                      qint64 graceSeconds, qint64 now, QString source = sourceId());
 
-    Result<Outcome> importCustomer(const QJsonObject &customer);
+    Result<Outcome> importCustomer(const QJsonObject &customer, qint64 snapshotTime);
     // snapshotTime: the time the snapshot counts as, like an event's created
     // time: an event created before it cannot move the subscription back,
     // one created after it can.

@@ -35,7 +35,7 @@ Result<ApplyOutcome> SubscriptionApplier::apply(const JsonView &subscription, co
     // Expanded (sync asks for data.customer), the customer brings its email.
     const QString customerEmail = subscription.value("customer").value("email").toString();
     if (Result<void> done =
-            m_context.tenants.upsertCustomer(customerId, tenantId.value(), customerEmail,
+            m_context.tenants.upsertCustomer(customerId, tenantId.value(), customerEmail, source.time,
                                              subscription.value("livemode").toBool(), m_context.now);
         !done) {
         return done.error();

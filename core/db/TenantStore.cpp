@@ -29,7 +29,7 @@ Result<void> TenantStore::ensureTenant(const QString &tenantId, qint64 now)
 }
 
 Result<void> TenantStore::upsertCustomer(const QString &customerId, const QString &tenantId,
-                                         const QString &email, bool livemode, qint64 now)
+                                         const QString &email, qint64 emailTime, bool livemode, qint64 now)
 {
     if (!tenantId.isEmpty()) {
         if (Result<void> tenant = ensureTenant(tenantId, now); !tenant)
@@ -37,11 +37,17 @@ Result<void> TenantStore::upsertCustomer(const QString &customerId, const QStrin
     }
     Result<SqlRows> query = runQuery(
         m_db, u"cannot record the customer"_s,
-        u"INSERT INTO customers (stripe_customer_id, tenant_id, email, livemode, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stripe_customer_id) DO UPDATE SET "
+        u"INSERT INTO customers (stripe_customer_id, tenant_id, email, email_set_at, livemode, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stripe_customer_id) DO UPDATE SET "
         "tenant_id = COALESCE(customers.tenant_id, excluded.tenant_id), "
-        "email = COALESCE(excluded.email, customers.email), updated_at = excluded.updated_at"_s,
-        {customerId, nullString(tenantId), nullString(email), livemode, now, now});
+        "email = CASE WHEN excluded.email_set_at >= COALESCE(customers.email_set_at, -1) "
+        "THEN excluded.email ELSE customers.email END, "
+        "email_set_at = CASE WHEN excluded.email_set_at >= COALESCE(customers.email_set_at, -1) "
+        "THEN excluded.email_set_at ELSE customers.email_set_at END, "
+        "updated_at = excluded.updated_at"_s,
+        // No e-mail: no time either, so the stored one stays.
+        {customerId, nullString(tenantId), nullString(email), nullInteger(emailTime, !email.isEmpty()),
+         livemode, now, now});
     return query ? Result<void>() : Result<void>(query.error());
 }
 

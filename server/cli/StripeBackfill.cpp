@@ -74,7 +74,7 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
     Counts page;
     for (const QJsonValue &value : objects) {
         const QJsonObject object = value.toObject();
-        Result<SnapshotImporter::Outcome> outcome = resource == u"customers" ? importer.importCustomer(object)
+        Result<SnapshotImporter::Outcome> outcome = resource == u"customers" ? importer.importCustomer(object, snapshotTime)
                                                     : resource == u"subscriptions"
                                                         ? importer.importSubscription(object, snapshotTime)
                                                         : importer.importInvoice(object);

@@ -447,6 +447,26 @@ void StripeEmulator::installApiRoutes()
                cancelSubscription(request.pathArgs.value(u"id"_s), answer);
            });
 
+    // A customer changes their e-mail (Stripe's Dashboard, the Customer
+    // Portal): customer.updated with the previous value.
+    addApi("POST", u"/v1/customers/{id}"_s,
+           ParamSchema::object({{u"email"_s, ParamSchema::string(512)}, {u"expand"_s, expand}}),
+           [this](const HttpRequest &request, const QVariantMap &params, const Answer &answer) {
+               const QString id = request.pathArgs.value(u"id"_s);
+               QJsonObject customer = m_store.object(u"customer"_s, id);
+               if (customer.isEmpty()) {
+                   answer(404, stripeError(u"invalid_request_error"_s, u"resource_missing"_s,
+                                           missingMessage(u"customer"_s, id), u"id"_s));
+                   return;
+               }
+               const QJsonObject previous{{u"email"_s, customer.value(u"email"_s)}};
+               if (params.contains(u"email"_s))
+                   customer.insert(u"email"_s, params.value(u"email"_s).toString());
+               m_store.put(u"customer"_s, customer);
+               m_webhooks->deliver({m_store.recordEvent(u"customer.updated"_s, customer, previous)}, {});
+               answer(200, customer);
+           });
+
     const ParamSchema range = ParamSchema::object({{u"gt"_s, ParamSchema::integer()},
                                                    {u"gte"_s, ParamSchema::integer()},
                                                    {u"lt"_s, ParamSchema::integer()},

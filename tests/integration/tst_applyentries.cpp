@@ -248,7 +248,7 @@ void TestApplyEntries::importAsSync(test::ProcessorFixture &fixture, const Histo
         QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
     }
     for (const QJsonObject &customer : std::as_const(customers)) {
-        Result<SnapshotImporter::Outcome> imported = importer.importCustomer(customer);
+        Result<SnapshotImporter::Outcome> imported = importer.importCustomer(customer, kNow);
         QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
     }
     for (const QJsonObject &invoice : history.latest(u"invoice"_s)) {

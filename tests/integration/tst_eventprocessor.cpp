@@ -67,6 +67,7 @@ private Q_SLOTS:
     void cleanup();
 
     void checkoutInAnyOrderGivesOneOfEach_data();
+    void customerEmailFollowsTheNewestEvent();
     void checkoutInAnyOrderGivesOneOfEach();
     void duplicateIsNotAppliedAgain();
     void concurrentCheckoutDeliveriesMakeOneLicence();
@@ -312,6 +313,46 @@ void TestEventProcessor::paymentAfterFailureRestoresTheLicence()
     QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), kNow + 2592000);
     QCOMPARE(count(u"payments"_s), 1);
     QCOMPARE(value(u"SELECT status FROM invoices"_s).toString(), u"paid"_s);
+}
+
+// customer.updated (an e-mail changed in the Customer Portal) moves the
+// customer's e-mail; an older event delivered late, whether another
+// customer.updated or the checkout, leaves the newer e-mail.
+void TestEventProcessor::customerEmailFollowsTheNewestEvent()
+{
+    QCOMPARE(
+        process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
+        Outcome::Processed);
+    QCOMPARE(value(u"SELECT email FROM customers WHERE stripe_customer_id = 'cus_1'"_s).toString(),
+             u"owner@tenant.test"_s);
+    auto customerWithEmail = [](const QString &email) {
+        QJsonObject customer = fixture(u"customer"_s);
+        customer.insert(u"id"_s, u"cus_1"_s);
+        customer.insert(u"email"_s, email);
+        customer.insert(u"livemode"_s, false);
+        return customer;
+    };
+    QCOMPARE(process(stripeEvent(u"evt_new"_s, u"customer.updated"_s, kNow + 20,
+                                 customerWithEmail(u"new@tenant.test"_s)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT email FROM customers WHERE stripe_customer_id = 'cus_1'"_s).toString(),
+             u"new@tenant.test"_s);
+    // Older, delivered late.
+    process(
+        stripeEvent(u"evt_old"_s, u"customer.updated"_s, kNow + 10, customerWithEmail(u"old@tenant.test"_s)));
+    QJsonObject laterCheckout = checkoutSession();
+    laterCheckout.insert(u"id"_s, u"cs_test_again"_s);
+    process(stripeEvent(u"evt_cs_late"_s, u"checkout.session.completed"_s, kNow + 5, laterCheckout));
+    QCOMPARE(value(u"SELECT email FROM customers WHERE stripe_customer_id = 'cus_1'"_s).toString(),
+             u"new@tenant.test"_s);
+    // A customer of another product on the account: stored as an event, nothing else.
+    QJsonObject stranger = customerWithEmail(u"someone@elsewhere.example"_s);
+    stranger.insert(u"id"_s, u"cus_stranger"_s);
+    stranger.insert(u"metadata"_s, QJsonObject());
+    QCOMPARE(process(stripeEvent(u"evt_stranger"_s, u"customer.updated"_s, kNow + 30, stranger)).outcome,
+             Outcome::Ignored);
+    QCOMPARE(count(u"customers"_s, u"stripe_customer_id = 'cus_stranger'"_s), 0);
 }
 
 void TestEventProcessor::unknownTypeIsStoredAndIgnored()

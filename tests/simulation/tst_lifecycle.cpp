@@ -123,12 +123,14 @@ struct TestLifecycle::World
 
     QString url() const { return u"http://127.0.0.1:%1"_s.arg(stripe->port()); }
 
+    // Controls take JSON; Stripe's API (/v1) takes a form.
     test::HttpTestClient::Reply emulator(const QByteArray &method, const QString &path,
                                          const QByteArray &body = {})
     {
         return http.send(method, QUrl(url() + path), body,
                          {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()},
-                          {"Content-Type"_ba, "application/json"_ba}});
+                          {"Content-Type"_ba, path.startsWith(u"/v1/"_s) ? "application/x-www-form-urlencoded"_ba
+                                                                         : "application/json"_ba}});
     }
 
     bool settleDeliveries()
@@ -289,8 +291,14 @@ bool TestLifecycle::playWorld(quint32 seed, QString *failure, Figures *figures)
             const bool dropApiDeliveries = mode == u"deliver=false";
             if (dropApiDeliveries)
                 world.stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
-            const int choice = int(world.rng.bounded(10));
-            if (endsAtPeriodEnd && choice < 5) {
+            const int choice = int(world.rng.bounded(11));
+            if (choice == 10) {
+                // The customer changes their e-mail in the Customer Portal.
+                const QString customer = subscription.value(u"customer"_s).toString();
+                const QString email = u"%1.%2@example.com"_s.arg(history.tenant).arg(step);
+                world.emulator("POST", u"/v1/customers/"_s + customer, "email=" + QUrl::toPercentEncoding(email));
+                action = u"changes e-mail to %1%2"_s.arg(email, dropApiDeliveries ? u" [dropped]"_s : QString());
+            } else if (endsAtPeriodEnd && choice < 5) {
                 // The period ends: Stripe cancels instead of renewing.
                 world.emulator("DELETE", u"/v1/subscriptions/"_s + history.subscription);
                 action = u"period ends, canceled as scheduled"_s;
