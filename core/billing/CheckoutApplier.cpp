@@ -28,7 +28,8 @@ Result<ApplyOutcome> CheckoutApplier::apply(const JsonView &session, const Apply
     const qint64 now = m_context.now;
     if (Result<void> done = m_context.tenants.provision(tenantId, email, now); !done)
         return done.error();
-    if (Result<void> done = m_context.tenants.upsertCustomer(customerId, tenantId, email, source.time, livemode, now);
+    if (Result<void> done =
+            m_context.tenants.upsertCustomer(customerId, tenantId, email, source.time, livemode, now);
         !done)
         return done.error();
     if (Result<void> done = m_context.subscriptions.ensurePlaceholder(subscriptionId, customerId, tenantId,

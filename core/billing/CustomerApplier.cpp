@@ -19,8 +19,8 @@ Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer, const Appl
     if (tenantId.isEmpty())
         return ApplyOutcome::Skipped;
     if (Result<void> done =
-            m_context.tenants.upsertCustomer(customerId, tenantId, customer.value("email").toString(), source.time,
-                                             customer.value("livemode").toBool(), m_context.now);
+            m_context.tenants.upsertCustomer(customerId, tenantId, customer.value("email").toString(),
+                                             source.time, customer.value("livemode").toBool(), m_context.now);
         !done) {
         return done.error();
     }

@@ -17,14 +17,10 @@ EventHandlers::EventHandlers(QSqlDatabase db, const LicenseSigner &signer, const
 bool EventHandlers::isSupported(const QString &type)
 {
     static const QStringList types = {
-        u"checkout.session.completed"_s,
-        u"customer.updated"_s,
-        u"customer.subscription.created"_s,
-        u"customer.subscription.updated"_s,
-        u"customer.subscription.deleted"_s,
-        u"invoice.payment_succeeded"_s,
-        u"invoice.payment_failed"_s,
-        u"invoice.paid"_s,
+        u"checkout.session.completed"_s,    u"customer.updated"_s,
+        u"customer.subscription.created"_s, u"customer.subscription.updated"_s,
+        u"customer.subscription.deleted"_s, u"invoice.payment_succeeded"_s,
+        u"invoice.payment_failed"_s,        u"invoice.paid"_s,
     };
     return types.contains(type);
 }

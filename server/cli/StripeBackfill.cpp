@@ -74,10 +74,10 @@ Result<void> StripeBackfill::importPage(const QString &resource, const QJsonArra
     Counts page;
     for (const QJsonValue &value : objects) {
         const QJsonObject object = value.toObject();
-        Result<SnapshotImporter::Outcome> outcome = resource == u"customers" ? importer.importCustomer(object, snapshotTime)
-                                                    : resource == u"subscriptions"
-                                                        ? importer.importSubscription(object, snapshotTime)
-                                                        : importer.importInvoice(object);
+        Result<SnapshotImporter::Outcome> outcome =
+            resource == u"customers"       ? importer.importCustomer(object, snapshotTime)
+            : resource == u"subscriptions" ? importer.importSubscription(object, snapshotTime)
+                                           : importer.importInvoice(object);
         if (!outcome) {
             return rollback(Error{outcome.error().code, u"%1: %2"_s.arg(object.value(u"id"_s).toString(),
                                                                         outcome.error().message)});

@@ -127,10 +127,11 @@ struct TestLifecycle::World
     test::HttpTestClient::Reply emulator(const QByteArray &method, const QString &path,
                                          const QByteArray &body = {})
     {
-        return http.send(method, QUrl(url() + path), body,
-                         {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()},
-                          {"Content-Type"_ba, path.startsWith(u"/v1/"_s) ? "application/x-www-form-urlencoded"_ba
-                                                                         : "application/json"_ba}});
+        return http.send(
+            method, QUrl(url() + path), body,
+            {{"Authorization"_ba, "Bearer " + kSecretKey.toLatin1()},
+             {"Content-Type"_ba,
+              path.startsWith(u"/v1/"_s) ? "application/x-www-form-urlencoded"_ba : "application/json"_ba}});
     }
 
     bool settleDeliveries()
@@ -296,8 +297,10 @@ bool TestLifecycle::playWorld(quint32 seed, QString *failure, Figures *figures)
                 // The customer changes their e-mail in the Customer Portal.
                 const QString customer = subscription.value(u"customer"_s).toString();
                 const QString email = u"%1.%2@example.com"_s.arg(history.tenant).arg(step);
-                world.emulator("POST", u"/v1/customers/"_s + customer, "email=" + QUrl::toPercentEncoding(email));
-                action = u"changes e-mail to %1%2"_s.arg(email, dropApiDeliveries ? u" [dropped]"_s : QString());
+                world.emulator("POST", u"/v1/customers/"_s + customer,
+                               "email=" + QUrl::toPercentEncoding(email));
+                action =
+                    u"changes e-mail to %1%2"_s.arg(email, dropApiDeliveries ? u" [dropped]"_s : QString());
             } else if (endsAtPeriodEnd && choice < 5) {
                 // The period ends: Stripe cancels instead of renewing.
                 world.emulator("DELETE", u"/v1/subscriptions/"_s + history.subscription);
