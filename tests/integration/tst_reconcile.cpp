@@ -467,9 +467,11 @@ double TestReconcile::metric(const QString &name)
 // then all; each fix audited under their name, and a new run finds nothing.
 void TestReconcile::staffRunAndFixThroughTheAdminApi()
 {
+    const QString canceled = sell(u"tenant_canceled"_s, u"team"_s);
     const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
     const QString paidLater = sell(u"tenant_paid"_s, u"solo"_s);
-    QVERIFY(renewed.startsWith(u"sub_"_s) && paidLater.startsWith(u"sub_"_s));
+    QVERIFY(canceled.startsWith(u"sub_"_s) && renewed.startsWith(u"sub_"_s) &&
+            paidLater.startsWith(u"sub_"_s));
     const QJsonObject failed = stripe("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(paidLater));
     const QString openInvoice = failed.value(u"invoice"_s).toObject().value(u"id"_s).toString();
     QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
@@ -481,6 +483,13 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
     QCOMPARE(clean.value(u"divergences"_s).toInt(), 0);
     QCOMPARE(clean.value(u"started_by"_s).toString(), u"alice"_s);
 
+    // #18's three: canceled while every delivery failed, a renewal and an
+    // out-of-band payment whose events were dropped.
+    m_stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
+    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
+             u"canceled"_s);
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
     QVERIFY(stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed))
                 .contains(u"invoice"_s));
     QVERIFY(stripe("POST", u"/_emulator/invoices/%1/pay?out_of_band=true&deliver=false"_s.arg(openInvoice))
@@ -501,6 +510,15 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
             periodEnd = divergence[u"id"_s].toInteger();
     }
     QVERIFY2(periodEnd > 0, QJsonDocument(divergences).toJson().constData());
+    auto listed = [&divergences](const QString &kind, const QString &object) {
+        return std::any_of(divergences.begin(), divergences.end(), [&](const QJsonValue &divergence) {
+            return divergence[u"kind"_s] == kind && divergence[u"object_id"_s] == object;
+        });
+    };
+    QVERIFY(listed(u"subscription.status"_s, canceled));
+    QVERIFY(listed(u"license.status"_s, canceled));
+    QVERIFY(listed(u"invoice.status"_s, openInvoice));
+    QVERIFY(listed(u"payment.missing"_s, openInvoice));
 
     // Fixing the period fixes every line of that subscription.
     const auto fixedOne = admin("POST", u"/reconcile/divergences/%1/fix"_s.arg(periodEnd));
@@ -524,7 +542,8 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
     QVERIFY(
         query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'reconcile.fix' AND actor = 'alice'"_s));
     QVERIFY(query.next());
-    QVERIFY(query.value(0).toInt() >= 3); // the renewed subscription, the other one, the invoice
+    QVERIFY(query.value(0).toInt() >= 4); // three subscriptions and the invoice
+    QCOMPARE(licenseStatus(canceled), u"revoked"_s);
     QVERIFY(query.exec(u"SELECT COUNT(*) FROM payments WHERE stripe_invoice_id = '%1'"_s.arg(openInvoice)));
     QVERIFY(query.next());
     QCOMPARE(query.value(0).toInt(), 1);
