@@ -26,6 +26,21 @@ struct Outcome
     QString err;
 };
 
+// The new period's end in a renewal control's answer (on the item, as API 2025-03 has it).
+qint64 periodEndOf(const QJsonObject &renewal)
+{
+    return renewal.value(u"subscription"_s)
+        .toObject()
+        .value(u"items"_s)
+        .toObject()
+        .value(u"data"_s)
+        .toArray()
+        .first()
+        .toObject()
+        .value(u"current_period_end"_s)
+        .toInteger();
+}
+
 } // namespace
 
 // `reconcile` (#18) against the emulator: Stripe's state moved while the
@@ -334,16 +349,7 @@ void TestReconcile::aServiceThatWasDownCatchesUpAtStart()
     QVERIFY(m_server->stop());
 
     const QJsonObject renewal = stripe("POST", u"/_emulator/subscriptions/%1/renew"_s.arg(renewed));
-    const qint64 newEnd = renewal.value(u"subscription"_s)
-                              .toObject()
-                              .value(u"items"_s)
-                              .toObject()
-                              .value(u"data"_s)
-                              .toArray()
-                              .first()
-                              .toObject()
-                              .value(u"current_period_end"_s)
-                              .toInteger();
+    const qint64 newEnd = periodEndOf(renewal);
     QVERIFY(newEnd > 0);
     QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
              u"canceled"_s);
@@ -384,16 +390,7 @@ void TestReconcile::aMissedDeliveryOlderThanTheNewestStoredIsFetched()
     QVERIFY(renewed.startsWith(u"sub_"_s));
     const QJsonObject renewal =
         stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed));
-    const qint64 newEnd = renewal.value(u"subscription"_s)
-                              .toObject()
-                              .value(u"items"_s)
-                              .toObject()
-                              .value(u"data"_s)
-                              .toArray()
-                              .first()
-                              .toObject()
-                              .value(u"current_period_end"_s)
-                              .toInteger();
+    const qint64 newEnd = periodEndOf(renewal);
     QVERIFY(newEnd > 0);
     m_stripe->store().setClockOffset(-60); // the next sale's events are newer
     QVERIFY(sell(u"tenant_later"_s, u"team"_s).startsWith(u"sub_"_s));
