@@ -89,7 +89,22 @@ Result<bool> SubscriptionStore::applySnapshot(const JsonView &subscription, cons
          now});
     if (!query)
         return query.error();
-    return query->numRowsAffected() > 0;
+    if (query->numRowsAffected() > 0)
+        return true;
+    // Older than the stored state, yet a later period: a renewal's event that
+    // came after an invoice's (whose payment moved only the status, at its
+    // newer time). Periods only move forward, so the later one is kept.
+    const QVariant periodEnd = period("current_period_end");
+    if (periodEnd.isNull())
+        return false;
+    Result<SqlRows> forward = runQuery(
+        m_db, u"cannot update the subscription's period"_s,
+        u"UPDATE subscriptions SET current_period_start = ?, current_period_end = ?, updated_at = ? "
+        "WHERE stripe_subscription_id = ? AND COALESCE(current_period_end, 0) < ?"_s,
+        {period("current_period_start"), periodEnd, now, subscription.value("id").toString(), periodEnd});
+    if (!forward)
+        return forward.error();
+    return forward->numRowsAffected() > 0;
 }
 
 Result<void> SubscriptionStore::ensurePlaceholder(const QString &subscriptionId, const QString &customerId,

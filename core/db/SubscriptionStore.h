@@ -35,6 +35,7 @@ public:
     static bool isTerminal(const QString &status);
 
     // Returns whether the snapshot was applied (false: an older or same state).
+    // An older snapshot with a later period still moves the period forward.
     Result<bool> applySnapshot(const JsonView &subscription, const QString &tenantId, const QString &plan,
                                qint64 eventCreated, const QString &eventId, qint64 now);
     // A row for a subscription known only by id (checkout completed first);

@@ -68,6 +68,8 @@ private Q_SLOTS:
 
     void checkoutInAnyOrderGivesOneOfEach_data();
     void customerEmailFollowsTheNewestEvent();
+    void aRenewalLearntAfterALaterPaymentStillMovesThePeriod();
+    void anEmailChangeBeforeItsCheckoutIsKept();
     void checkoutInAnyOrderGivesOneOfEach();
     void duplicateIsNotAppliedAgain();
     void concurrentCheckoutDeliveriesMakeOneLicence();
@@ -293,6 +295,64 @@ void TestEventProcessor::failedPaymentQueuesOneNoticePerAttempt()
     QCOMPARE(value(u"SELECT status FROM licenses"_s).toString(), u"grace"_s);
     QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), kNow + 7 * 86400);
     QCOMPARE(value(u"SELECT attempt_count FROM invoices"_s).toInt(), 2);
+}
+
+// Found by the lifecycle simulator (seed 1053): the customer changed their
+// e-mail while the checkout's events were still undelivered. customer.updated
+// came first, for a customer not known yet (skipped); the checkout, older,
+// then links it, and the stored change applies.
+void TestEventProcessor::anEmailChangeBeforeItsCheckoutIsKept()
+{
+    QJsonObject customer = fixture(u"customer"_s);
+    customer.insert(u"id"_s, u"cus_1"_s);
+    customer.insert(u"email"_s, u"changed@tenant.test"_s);
+    customer.insert(u"livemode"_s, false);
+    customer.insert(u"metadata"_s, QJsonObject());
+    QCOMPARE(process(stripeEvent(u"evt_changed"_s, u"customer.updated"_s, kNow + 20, customer)).outcome,
+             Outcome::Ignored);
+    QCOMPARE(
+        process(stripeEvent(u"evt_cs"_s, u"checkout.session.completed"_s, kNow, checkoutSession())).outcome,
+        Outcome::Processed);
+    QCOMPARE(value(u"SELECT email FROM customers WHERE stripe_customer_id = 'cus_1'"_s).toString(),
+             u"changed@tenant.test"_s);
+}
+
+// Found by the lifecycle simulator (seed 1076): a failed renewal, then a paid
+// one whose events came late (catch-up), while the earlier invoice's payment,
+// newer, arrived first and moved the status at its own time. The late
+// renewal is older than that status, yet its period is the current one.
+void TestEventProcessor::aRenewalLearntAfterALaterPaymentStillMovesThePeriod()
+{
+    provisionActiveSubscription();
+    if (QTest::currentTestFailed())
+        return;
+    const qint64 month = 2592000;
+    QCOMPARE(process(stripeEvent(u"evt_failed"_s, u"invoice.payment_failed"_s, kNow + 20,
+                                 invoice(u"in_2"_s, u"open"_s, 1, kNow + 10 + month)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(process(stripeEvent(u"evt_past_due"_s, u"customer.subscription.updated"_s, kNow + 20,
+                                 subscription(u"past_due"_s, kNow + 10 + month)))
+                 .outcome,
+             Outcome::Processed);
+    // The earlier invoice is paid at kNow + 60: delivered at once.
+    QCOMPARE(process(stripeEvent(u"evt_paid"_s, u"invoice.payment_succeeded"_s, kNow + 60,
+                                 invoice(u"in_2"_s, u"paid"_s, 2, kNow + 10 + month)))
+                 .outcome,
+             Outcome::Processed);
+    // The renewal at kNow + 40, into the next period: delivered late.
+    QCOMPARE(process(stripeEvent(u"evt_renewed"_s, u"customer.subscription.updated"_s, kNow + 40,
+                                 subscription(u"active"_s, kNow + 10 + 2 * month)))
+                 .outcome,
+             Outcome::Processed);
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT current_period_end FROM subscriptions"_s).toLongLong(), kNow + 10 + 2 * month);
+    QCOMPARE(value(u"SELECT valid_until FROM licenses"_s).toLongLong(), kNow + 10 + 2 * month);
+    // An older period delivered later still changes nothing.
+    process(stripeEvent(u"evt_old"_s, u"customer.subscription.updated"_s, kNow + 30,
+                        subscription(u"past_due"_s, kNow + 10 + month)));
+    QCOMPARE(value(u"SELECT status FROM subscriptions"_s).toString(), u"active"_s);
+    QCOMPARE(value(u"SELECT current_period_end FROM subscriptions"_s).toLongLong(), kNow + 10 + 2 * month);
 }
 
 void TestEventProcessor::paymentAfterFailureRestoresTheLicence()
