@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PlanCatalog.h"
+#include "db/EventStore.h"
 #include "db/InvoiceStore.h"
 #include "db/LicenseStore.h"
 #include "db/NotificationOutbox.h"
@@ -45,6 +46,7 @@ struct ApplyContext
         , invoices(db)
         , licenses(db, signer)
         , outbox(db)
+        , events(db)
         , plans(planCatalog)
         , graceSeconds(pastDueGraceSeconds)
         , now(nowSeconds)
@@ -55,6 +57,7 @@ struct ApplyContext
     InvoiceStore invoices;
     LicenseStore licenses;
     NotificationOutbox outbox;
+    EventStore events;
     // A copy (its prices are shared, not copied): callers pass temporaries.
     const PlanCatalog plans;
     qint64 graceSeconds;

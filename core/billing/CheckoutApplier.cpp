@@ -1,5 +1,7 @@
 #include "CheckoutApplier.h"
 
+#include "CustomerApplier.h"
+
 #include "db/SqlValues.h"
 
 using namespace Qt::StringLiterals;
@@ -31,6 +33,8 @@ Result<ApplyOutcome> CheckoutApplier::apply(const JsonView &session, const Apply
     if (Result<void> done =
             m_context.tenants.upsertCustomer(customerId, tenantId, email, source.time, livemode, now);
         !done)
+        return done.error();
+    if (Result<void> done = CustomerApplier(m_context).applyStoredUpdate(customerId); !done)
         return done.error();
     if (Result<void> done = m_context.subscriptions.ensurePlaceholder(subscriptionId, customerId, tenantId,
                                                                       plan, livemode, now);

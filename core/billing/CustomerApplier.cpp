@@ -1,5 +1,7 @@
 #include "CustomerApplier.h"
 
+#include "StripeEvent.h"
+
 using namespace Qt::StringLiterals;
 
 namespace billing {
@@ -25,6 +27,23 @@ Result<ApplyOutcome> CustomerApplier::apply(const JsonView &customer, const Appl
         return done.error();
     }
     return ApplyOutcome::Applied;
+}
+
+Result<void> CustomerApplier::applyStoredUpdate(const QString &customerId)
+{
+    Result<QByteArray> payload = m_context.events.newestPayloadAbout(customerId, u"customer.updated"_s);
+    if (!payload)
+        return payload.error();
+    if (payload->isEmpty())
+        return {};
+    Result<StripeEvent> event = StripeEvent::parse(payload.value());
+    JsonDocument document;
+    Result<JsonView> customer =
+        event ? StripeEvent::dataObject(payload.value(), document) : Result<JsonView>(event.error());
+    if (!customer)
+        return {}; // stored events were parsed once; one that no longer parses changes nothing
+    Result<ApplyOutcome> applied = apply(customer.value(), ApplySource::fromEvent(event.value()));
+    return applied ? Result<void>() : Result<void>(applied.error());
 }
 
 } // namespace billing

@@ -20,6 +20,10 @@ public:
     {}
 
     Result<ApplyOutcome> apply(const JsonView &customer, const ApplySource &source);
+    // A customer.updated that came before its customer was known locally (its
+    // checkout's events late) was stored but skipped: once a checkout or a
+    // subscription links the customer to a tenant, the newest one is applied.
+    Result<void> applyStoredUpdate(const QString &customerId);
 
 private:
     ApplyContext &m_context;

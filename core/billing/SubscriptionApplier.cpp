@@ -1,5 +1,6 @@
 #include "SubscriptionApplier.h"
 
+#include "CustomerApplier.h"
 #include "TenantLookup.h"
 #include "db/SqlValues.h"
 
@@ -40,6 +41,8 @@ Result<ApplyOutcome> SubscriptionApplier::apply(const JsonView &subscription, co
         !done) {
         return done.error();
     }
+    if (Result<void> done = CustomerApplier(m_context).applyStoredUpdate(customerId); !done)
+        return done.error();
 
     const QString plan = planOfSubscription(subscription, m_context.plans);
     Result<bool> applied = m_context.subscriptions.applySnapshot(subscription, tenantId.value(), plan,

@@ -111,4 +111,16 @@ Result<qint64> EventStore::newestCreatedAt()
     return newest->next() ? newest->value(0).toLongLong() : 0;
 }
 
+Result<QByteArray> EventStore::newestPayloadAbout(const QString &objectId, const QString &type)
+{
+    Result<SqlRows> newest =
+        runQuery(m_db, u"cannot read the object's events"_s,
+                 u"SELECT payload FROM payment_events WHERE object_id = ? AND event_type = ? "
+                 "ORDER BY stripe_created_at DESC, id DESC LIMIT 1"_s,
+                 {objectId, type});
+    if (!newest)
+        return newest.error();
+    return newest->next() ? newest->value(0).toByteArray() : QByteArray();
+}
+
 } // namespace billing

@@ -37,6 +37,9 @@ public:
     // The Stripe creation time of the newest stored event, 0 when none: where
     // a catch-up from GET /v1/events starts.
     Result<qint64> newestCreatedAt();
+    // The payload of the newest stored event of this type about this object;
+    // empty when there is none.
+    Result<QByteArray> newestPayloadAbout(const QString &objectId, const QString &type);
     Result<void> finish(const QString &eventId, const QString &status, int attempts, qint64 now);
     // Records a failure (in a transaction of its own, after the rollback).
     Result<void> recordFailure(const StripeEvent &event, const Delivery &delivery, const QString &error,
