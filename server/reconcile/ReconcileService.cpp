@@ -74,22 +74,34 @@ template <typename Job> void ReconcileService::onWorker(Job job)
 
 void ReconcileService::start()
 {
-    const qint64 now = m_deps.clock->nowSecondsSinceEpoch();
-    Result<QSqlDatabase> db = m_deps.database->connection();
-    if (!db) {
-        qCWarning(lcReconcile, "cannot read the reconciliation runs: %s", qPrintable(db.error().message));
-        schedule(now);
-        return;
-    }
-    ReconcileRunStore store(db.value());
-    if (Result<int> closed = store.failAbandoned(now); closed && closed.value() > 0)
-        qCInfo(lcReconcile, "%d reconciliation run(s) left open by a stopped service marked failed",
-               closed.value());
-    Result<std::optional<ReconcileRunStore::Run>> last = store.latest(m_deps.livemode);
-    Result<std::optional<ReconcileRunStore::Run>> finished = store.latestFinished(m_deps.livemode);
-    Q_EMIT openDivergencesChanged(finished && finished->has_value() ? finished->value().openDivergences : 0);
-    // The first run comes one interval after the last one, or after this start.
-    schedule(last && last->has_value() ? last->value().startedAt : now);
+    // On the worker: closing abandoned runs is a write, and the HTTP thread
+    // must not wait behind another process's write lock (a `sync` running).
+    onWorker([this] {
+        const qint64 now = m_deps.clock->nowSecondsSinceEpoch();
+        qint64 lastStarted = now;
+        qint64 open = 0;
+        Result<QSqlDatabase> db = m_deps.database->connection();
+        if (!db) {
+            qCWarning(lcReconcile, "cannot read the reconciliation runs: %s", qPrintable(db.error().message));
+        } else {
+            ReconcileRunStore store(db.value());
+            if (Result<int> closed = store.failAbandoned(now); closed && closed.value() > 0)
+                qCInfo(lcReconcile, "%d reconciliation run(s) left open by a stopped service marked failed",
+                       closed.value());
+            if (Result<std::optional<ReconcileRunStore::Run>> last = store.latest(m_deps.livemode);
+                last && last->has_value())
+                lastStarted = last->value().startedAt;
+            if (Result<std::optional<ReconcileRunStore::Run>> finished =
+                    store.latestFinished(m_deps.livemode);
+                finished && finished->has_value())
+                open = finished->value().openDivergences;
+        }
+        // The first run comes one interval after the last one, or after this start.
+        QMetaObject::invokeMethod(this, [this, lastStarted, open] {
+            Q_EMIT openDivergencesChanged(open);
+            schedule(lastStarted);
+        });
+    });
 }
 
 void ReconcileService::schedule(qint64 lastStartedAt)

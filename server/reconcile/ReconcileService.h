@@ -57,7 +57,8 @@ public:
     ~ReconcileService() override;
 
     // Closes runs a stopped service left open, publishes the last run's
-    // figure, and schedules the next run one interval after the last.
+    // figure, and schedules the next run one interval after the last; the
+    // reads and writes happen on the worker thread.
     void start();
 
     // Starts a run now unless a job is in progress (refusal says so).
