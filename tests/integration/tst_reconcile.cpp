@@ -65,6 +65,19 @@ private Q_SLOTS:
     void aScheduledRunComesByItself();
 
 private:
+    struct Drift
+    {
+        QString canceled;
+        QString renewed;
+        QString paidLater;
+        QString openInvoice;
+    };
+    // Three sales; the third's renewal fails and its events arrive: an open invoice, past due.
+    void sellThreeWithAnOpenInvoice(Drift *drift);
+    // #18's three, with the service hearing nothing: a cancellation while
+    // every delivery failed, a renewal whose events were all dropped, the
+    // open invoice paid by bank transfer and marked paid in Stripe's Dashboard.
+    void stageDrift(const Drift &drift);
     QString addStaff(const QString &name);
     test::HttpTestClient::Reply admin(const QByteArray &method, const QString &path);
     // Starts a run through the admin API and waits for its end; the run's row.
@@ -182,31 +195,17 @@ void TestReconcile::nothingDiffersAfterNormalSales()
 
 void TestReconcile::driftIsReportedAndFixed()
 {
-    const QString canceled = sell(u"tenant_canceled"_s, u"team"_s);
-    const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
-    const QString paidLater = sell(u"tenant_paid"_s, u"solo"_s);
-    QVERIFY(canceled.startsWith(u"sub_"_s) && renewed.startsWith(u"sub_"_s) &&
-            paidLater.startsWith(u"sub_"_s));
-    // A renewal fails and its events arrive: an open invoice, past due.
-    const QJsonObject failed = stripe("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(paidLater));
-    const QString openInvoice = failed.value(u"invoice"_s).toObject().value(u"id"_s).toString();
-    QVERIFY(openInvoice.startsWith(u"in_"_s));
-    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    Drift drift;
+    sellThreeWithAnOpenInvoice(&drift);
+    if (QTest::currentTestFailed())
+        return;
+    const auto &[canceled, renewed, paidLater, openInvoice] = drift;
     const Outcome settled = reconcile();
     QVERIFY2(settled.code == 0, qPrintable(settled.out + settled.err));
 
-    // Then, with the service hearing nothing: a cancellation while it was
-    // down, a renewal whose events were all dropped, the open invoice paid
-    // by bank transfer and marked paid in Stripe's Dashboard.
-    m_stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
-    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
-             u"canceled"_s);
-    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
-    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
-    QVERIFY(stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed))
-                .contains(u"invoice"_s));
-    QVERIFY(stripe("POST", u"/_emulator/invoices/%1/pay?out_of_band=true&deliver=false"_s.arg(openInvoice))
-                .contains(u"invoice"_s));
+    stageDrift(drift);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(licenseStatus(canceled), u"active"_s);
 
     const Outcome checked = reconcile();
@@ -408,6 +407,34 @@ void TestReconcile::aMissedDeliveryOlderThanTheNewestStoredIsFetched()
     QTRY_COMPARE_WITH_TIMEOUT(periodEnd(), newEnd, 10000);
 }
 
+void TestReconcile::sellThreeWithAnOpenInvoice(Drift *drift)
+{
+    drift->canceled = sell(u"tenant_canceled"_s, u"team"_s);
+    drift->renewed = sell(u"tenant_renewed"_s, u"solo"_s);
+    drift->paidLater = sell(u"tenant_paid"_s, u"solo"_s);
+    QVERIFY(drift->canceled.startsWith(u"sub_"_s) && drift->renewed.startsWith(u"sub_"_s) &&
+            drift->paidLater.startsWith(u"sub_"_s));
+    const QJsonObject failed =
+        stripe("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(drift->paidLater));
+    drift->openInvoice = failed.value(u"invoice"_s).toObject().value(u"id"_s).toString();
+    QVERIFY(drift->openInvoice.startsWith(u"in_"_s));
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+}
+
+void TestReconcile::stageDrift(const Drift &drift)
+{
+    m_stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
+    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + drift.canceled).value(u"status"_s).toString(),
+             u"canceled"_s);
+    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
+    QVERIFY(stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(drift.renewed))
+                .contains(u"invoice"_s));
+    QVERIFY(
+        stripe("POST", u"/_emulator/invoices/%1/pay?out_of_band=true&deliver=false"_s.arg(drift.openInvoice))
+            .contains(u"invoice"_s));
+}
+
 QString TestReconcile::addStaff(const QString &name)
 {
     QString out;
@@ -464,14 +491,11 @@ double TestReconcile::metric(const QString &name)
 // then all; each fix audited under their name, and a new run finds nothing.
 void TestReconcile::staffRunAndFixThroughTheAdminApi()
 {
-    const QString canceled = sell(u"tenant_canceled"_s, u"team"_s);
-    const QString renewed = sell(u"tenant_renewed"_s, u"solo"_s);
-    const QString paidLater = sell(u"tenant_paid"_s, u"solo"_s);
-    QVERIFY(canceled.startsWith(u"sub_"_s) && renewed.startsWith(u"sub_"_s) &&
-            paidLater.startsWith(u"sub_"_s));
-    const QJsonObject failed = stripe("POST", u"/_emulator/subscriptions/%1/fail_renewal"_s.arg(paidLater));
-    const QString openInvoice = failed.value(u"invoice"_s).toObject().value(u"id"_s).toString();
-    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
+    Drift drift;
+    sellThreeWithAnOpenInvoice(&drift);
+    if (QTest::currentTestFailed())
+        return;
+    const auto &[canceled, renewed, paidLater, openInvoice] = drift;
     QVERIFY(!addStaff(u"alice"_s).isEmpty());
     QCOMPARE(metric(u"billing_reconcile_divergences"_s), 0.0);
 
@@ -480,17 +504,9 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
     QCOMPARE(clean.value(u"divergences"_s).toInt(), 0);
     QCOMPARE(clean.value(u"started_by"_s).toString(), u"alice"_s);
 
-    // #18's three: canceled while every delivery failed, a renewal and an
-    // out-of-band payment whose events were dropped.
-    m_stripe->webhooks().setTarget(QUrl(u"http://127.0.0.1:1/payments/stripe/webhook"_s));
-    QCOMPARE(stripe("DELETE", u"/v1/subscriptions/"_s + canceled).value(u"status"_s).toString(),
-             u"canceled"_s);
-    QVERIFY(QTest::qWaitFor([this] { return m_stripe->webhooks().isIdle(); }, 15000));
-    m_stripe->webhooks().setTarget(QUrl(m_server->baseUrl() + u"/payments/stripe/webhook"_s));
-    QVERIFY(stripe("POST", u"/_emulator/subscriptions/%1/renew?deliver=false"_s.arg(renewed))
-                .contains(u"invoice"_s));
-    QVERIFY(stripe("POST", u"/_emulator/invoices/%1/pay?out_of_band=true&deliver=false"_s.arg(openInvoice))
-                .contains(u"invoice"_s));
+    stageDrift(drift);
+    if (QTest::currentTestFailed())
+        return;
     const QJsonObject drifted = runToTheEnd();
     QCOMPARE(drifted.value(u"status"_s).toString(), u"succeeded"_s);
     const int found = drifted.value(u"divergences"_s).toInt();
