@@ -111,8 +111,7 @@ Result<std::optional<ReconcileRunStore::Run>> ReconcileRunStore::latest(bool liv
     return newest(livemode, false);
 }
 
-Result<QList<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::open(qint64 runId,
-                                                                           const QList<qint64> &ids)
+Result<QList<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::open(qint64 runId)
 {
     Result<SqlRows> rows = runQuery(m_db, u"cannot read the run's divergences"_s,
                                     u"SELECT "_s + kDivergenceColumns +
@@ -122,11 +121,8 @@ Result<QList<ReconcileRunStore::StoredDivergence>> ReconcileRunStore::open(qint6
     if (!rows)
         return rows.error();
     QList<StoredDivergence> found;
-    while (rows->next()) {
-        StoredDivergence stored = divergenceFrom(rows.value());
-        if (ids.isEmpty() || ids.contains(stored.id))
-            found.append(stored);
-    }
+    while (rows->next())
+        found.append(divergenceFrom(rows.value()));
     return found;
 }
 

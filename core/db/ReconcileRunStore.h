@@ -45,8 +45,8 @@ public:
     // The newest run of this mode, running or not.
     Result<std::optional<Run>> latest(bool livemode);
 
-    // Not fixed: the ids given (that are open), or every open one of the run.
-    Result<QList<StoredDivergence>> open(qint64 runId, const QList<qint64> &ids = {});
+    // The run's divergences not fixed yet.
+    Result<QList<StoredDivergence>> open(qint64 runId);
     Result<std::optional<StoredDivergence>> find(qint64 divergenceId);
     Result<void> markFixed(const QList<qint64> &ids, const QString &actor, qint64 now);
 

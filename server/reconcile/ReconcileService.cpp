@@ -112,13 +112,13 @@ void ReconcileService::schedule(qint64 lastStartedAt)
     const qint64 due = lastStartedAt + m_deps.interval.count();
     const qint64 wait =
         std::clamp<qint64>(due - m_deps.clock->nowSecondsSinceEpoch(), 0, kLongestTimerSeconds);
-    m_timer.setProperty("due", due);
+    m_nextDue = due;
     m_timer.start(std::chrono::seconds(wait));
 }
 
 void ReconcileService::runScheduled()
 {
-    const qint64 due = m_timer.property("due").toLongLong();
+    const qint64 due = m_nextDue;
     if (m_deps.clock->nowSecondsSinceEpoch() < due) {
         schedule(due - m_deps.interval.count()); // a long wait, taken in steps
         return;

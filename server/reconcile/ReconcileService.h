@@ -90,7 +90,8 @@ private:
     std::unique_ptr<StripeClient> m_workerStripe;           // worker thread only
     std::atomic<bool> m_stopRequested{false};
     QTimer m_timer;
-    bool m_busy = false; // this thread only
+    qint64 m_nextDue = 0; // when the scheduled run is due (Unix seconds); the timer waits in steps
+    bool m_busy = false;  // this thread only
 };
 
 } // namespace billing::server
