@@ -1,9 +1,9 @@
 #pragma once
 
 #include "Database.h"
+#include "common/WorkerThread.h"
 
 #include <QObject>
-#include <QThread>
 
 #include <atomic>
 #include <functional>
@@ -55,7 +55,7 @@ private:
 
     struct Reader
     {
-        QThread thread;
+        WorkerThread thread;
         QObject worker; // lives on thread
         std::atomic<int> queued{0};
     };

@@ -2,11 +2,11 @@
 
 #include "billing/PlanCatalog.h"
 #include "common/Clock.h"
+#include "common/WorkerThread.h"
 #include "db/Divergence.h"
 #include "stripe/StripeClient.h"
 
 #include <QObject>
-#include <QThread>
 #include <QTimer>
 
 #include <atomic>
@@ -84,7 +84,7 @@ private:
     void publishOpenDivergences();
 
     Dependencies m_deps;
-    QThread m_thread;
+    WorkerThread m_thread;
     QObject *m_workerContext = nullptr;
     std::unique_ptr<QNetworkAccessManager> m_workerNetwork; // worker thread only
     std::unique_ptr<StripeClient> m_workerStripe;           // worker thread only

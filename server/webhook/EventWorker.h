@@ -1,10 +1,10 @@
 #pragma once
 
 #include "billing/EventProcessor.h"
+#include "common/WorkerThread.h"
 
 #include <QMutex>
 #include <QObject>
-#include <QThread>
 
 #include <functional>
 
@@ -63,7 +63,7 @@ private:
     void applyQueued();
 
     EventProcessor &m_processor;
-    QThread m_thread;
+    WorkerThread m_thread;
     QObject *m_threadContext = nullptr;
 
     QMutex m_queueMutex;

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "common/WorkerThread.h"
 #include "db/DeliveryFailureLog.h"
 
 #include <QHash>
 #include <QObject>
-#include <QThread>
 #include <QTimer>
 
 #include <chrono>
@@ -59,7 +59,7 @@ private:
     qint64 m_pendingCount = 0;
     bool m_writing = false; // a batch is with the writer
     QTimer m_timer;
-    QThread m_thread;
+    WorkerThread m_thread;
     QObject m_worker; // lives on m_thread
 };
 
