@@ -1,5 +1,7 @@
 #include "CoalescingWalVfs.h"
 
+#include "WritebackPacer.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -37,6 +39,7 @@ struct File
     sqlite3_int64 gatheredOffset = 0;
     sqlite3_int64 appendAt = -1;     // where the log ends as written (or gathered); -1: not known yet
     bool commitFrameStarted = false; // the last gathered write was the header of a commit frame
+    WritebackPacer *pacer = nullptr; // database file: paces a checkpoint's copies
 };
 // The underlying VFS's file struct follows ours, in memory SQLite's allocator
 // aligns to 8 bytes (not to max_align_t): ours keeps it 8-byte aligned.
@@ -112,6 +115,8 @@ int fileClose(sqlite3_file *f)
         file->database->log = nullptr;
     sqlite3_free(file->gathered);
     file->gathered = nullptr;
+    delete file->pacer;
+    file->pacer = nullptr;
     const int closed = realMethods(file)->xClose(file->real);
     return rc != SQLITE_OK ? rc : closed;
 }
@@ -127,8 +132,12 @@ int fileRead(sqlite3_file *f, void *data, int amount, sqlite3_int64 offset)
 int fileWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset)
 {
     File *file = asFile(f);
-    if (!file->isLog)
-        return realMethods(file)->xWrite(file->real, data, amount, offset);
+    if (!file->isLog) {
+        const int rc = realMethods(file)->xWrite(file->real, data, amount, offset);
+        if (rc == SQLITE_OK && file->pacer)
+            file->pacer->wrote(offset, amount);
+        return rc;
+    }
     g_requested.fetch_add(1, std::memory_order_relaxed);
 
     const bool continuesGathered =
@@ -338,6 +347,8 @@ int vfsOpen(sqlite3_vfs *, sqlite3_filename name, sqlite3_file *f, int flags, in
         return rc;
     }
     file->isLog = (flags & SQLITE_OPEN_WAL) != 0;
+    if (flags & SQLITE_OPEN_MAIN_DB)
+        file->pacer = new (std::nothrow) WritebackPacer(name);
     if (file->isLog && name) {
         sqlite3_file *database = sqlite3_database_file_object(name);
         if (database && isOurs(database)) {

@@ -22,6 +22,9 @@ namespace billing::CoalescingWalVfs {
 // without committing (it spilled pages to the log, then rolled back) are
 // dropped, never written over what other connections commit after it.
 //
+// The database file's writes also go through a WritebackPacer, which paces
+// the checkpointer's copies (WritebackPacer.h).
+//
 // Registers the VFS as this process's default for connections opened from
 // now on. Idempotent and thread-safe; false if SQLite refused it (connections
 // then use SQLite's own, which is correct, only slower).

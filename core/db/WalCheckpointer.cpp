@@ -1,6 +1,7 @@
 #include "WalCheckpointer.h"
 
 #include "Database.h"
+#include "WritebackPacer.h"
 #include "common/Logging.h"
 
 #include <QFileInfo>
@@ -32,6 +33,7 @@ void WalCheckpointer::run()
 {
     // Named for top -H and the journal's thread view.
     pthread_setname_np(pthread_self(), "wal-checkpoint");
+    WritebackPacer::paceThisThread(m_options.writebackPacingBytes);
     std::unique_lock lock(m_mutex);
     while (!m_wake.wait_for(lock, m_options.interval, [this] { return m_stopping; })) {
         lock.unlock();

@@ -1,6 +1,7 @@
 #include "TestDatabase.h"
 #include "db/CoalescingWalVfs.h"
 #include "db/Database.h"
+#include "db/WritebackPacer.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -124,6 +125,7 @@ private Q_SLOTS:
     void framesGatheredWhenTheWriteLockIsReleasedAreDropped();
     void aReaderInAnotherProcessSeesWholeBatchesOnly();
     void sigkillDuringGatheredWritesLosesNoCommit();
+    void aPacedThreadsCheckpointIsWrittenBackAsItCopies();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -376,6 +378,30 @@ void TestCoalescingWalVfs::sigkillDuringGatheredWritesLosesNoCommit()
     QVERIFY2(acknowledged >= 10 * kBatchRows, qPrintable(QString::number(acknowledged)));
 }
 
+// WalCheckpointer's thread is paced: its checkpoint's copies reach the disk a
+// little at a time (the figures are bench_webhooks'); other threads are not.
+void TestCoalescingWalVfs::aPacedThreadsCheckpointIsWrittenBackAsItCopies()
+{
+    QSqlDatabase db = m_writer->connection().value();
+    QVERIFY(insertRows(db, 0, 400)); // ~400 pages in the log, none yet in the database file
+    const qint64 before = WritebackPacer::writebacks();
+    WritebackPacer::paceThisThread(64 * 1024);
+    QVERIFY(runQuery(db, u"checkpoint"_s, u"PRAGMA wal_checkpoint(TRUNCATE)"_s, {}));
+    WritebackPacer::paceThisThread(0);
+    const qint64 paced = WritebackPacer::writebacks() - before;
+    // ~1.6 MB copied: one writeback per 64 KiB of it.
+    QVERIFY2(paced >= 20, qPrintable(u"%1 writebacks"_s.arg(paced)));
+
+    QVERIFY(insertRows(db, 400, 400));
+    const qint64 unpaced = WritebackPacer::writebacks();
+    QVERIFY(runQuery(db, u"checkpoint"_s, u"PRAGMA wal_checkpoint(TRUNCATE)"_s, {}));
+    QCOMPARE(WritebackPacer::writebacks(), unpaced);
+
+    QSqlDatabase reader = m_reader->connection().value();
+    QCOMPARE(countRows(reader), 800);
+    QCOMPARE(test::integrityCheck(reader), u"ok"_s);
+}
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
@@ -385,4 +411,5 @@ int main(int argc, char *argv[])
     QTEST_SET_MAIN_SOURCE_PATH
     return QTest::qExec(&test, argc, argv);
 }
+
 #include "tst_coalescingwalvfs.moc"
