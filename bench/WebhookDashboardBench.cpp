@@ -38,6 +38,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -166,6 +168,13 @@ int main(int argc, char *argv[])
     const QString path = dir.filePath(u"billing.sqlite3"_s);
     if (!QFile::copy(seeded, path))
         qFatal("cannot copy %s", qPrintable(seeded));
+    // On the disk before the service starts: the copy's writeback (~1 GB)
+    // would otherwise run under the first phase and delay its commits.
+    {
+        QFile copy(path);
+        if (!copy.open(QIODevice::ReadWrite) || ::fsync(copy.handle()) != 0)
+            qFatal("cannot sync the copy %s", qPrintable(path));
+    }
     // The installation's licence signing key, recorded in the database by the
     // service that first ran on the seed: this run signs with it too.
     const QString keyFile = u"license-signing-key.pem"_s;
