@@ -195,7 +195,10 @@ int fileSync(sqlite3_file *f, int flags)
     File *file = asFile(f);
     if (int rc = flush(file); rc != SQLITE_OK)
         return rc;
-    return realMethods(file)->xSync(file->real, flags);
+    const int rc = realMethods(file)->xSync(file->real, flags);
+    if (rc == SQLITE_OK && file->pacer)
+        file->pacer->synced();
+    return rc;
 }
 
 int fileSize(sqlite3_file *f, sqlite3_int64 *size)

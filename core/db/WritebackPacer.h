@@ -9,27 +9,25 @@ namespace billing {
 //
 // A commit's fsync of the log waits behind whatever the disk is writing. A
 // checkpoint copies a second's worth of pages into the database file, and its
-// fsync sent them all at once: every second a commit waited 25–90 ms behind
-// them (bench_webhooks' p99.9). Paced, the checkpoint's thread waits for each
-// 256 KiB of its copies to reach the disk before it copies more, so a commit
-// waits behind at most that much (README, "Tail latency"). Durability is
-// unchanged: the checkpoint still fsyncs the file before SQLite counts the
+// fsync sent them all at once: about once a second a commit waited 45–90 ms
+// behind them (bench_webhooks' p99.9). Paced, the checkpoint's thread waits
+// for each 256 KiB of its copies to reach the disk before it copies more, so
+// a commit waits behind little of them (README, "Tail latency"). Durability
+// is unchanged: the checkpoint still fsyncs the file before SQLite counts the
 // log as copied.
 //
-// One per open database file, used by CoalescingWalVfs on every write to it;
-// only the threads that asked (WalCheckpointer's) are paced.
+// One per open database file, told of every write to it and of its syncs by
+// CoalescingWalVfs; only the threads that asked (WalCheckpointer's) are paced.
 class WritebackPacer final
 {
 public:
-    // Opens a descriptor of its own on the file (sync_file_range acts on the
-    // file, whichever descriptor names it); without one it paces nothing.
+    // `path` must outlive the pacer (SQLite's file name does).
     explicit WritebackPacer(const char *path);
-    ~WritebackPacer();
-    WritebackPacer(const WritebackPacer &) = delete;
-    WritebackPacer &operator=(const WritebackPacer &) = delete;
 
     // After each write to the file that succeeded.
     void wrote(qint64 offset, int amount);
+    // After the file was synced: what was written is on the disk.
+    void synced();
 
     // From now on, this thread's writes are written back and waited for every
     // `bytes` (0: never).
@@ -38,8 +36,9 @@ public:
     static qint64 writebacks();
 
 private:
-    int m_fd = -1;
-    qint64 m_from = 0; // the range written since the last writeback
+    const char *m_path;
+    int m_fd = -1;     // the process's descriptor for m_path, opened at the first paced write
+    qint64 m_from = 0; // the range written since the last writeback or sync
     qint64 m_to = 0;
     qint64 m_bytes = 0;
 };

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QTemporaryDir>
@@ -53,6 +54,28 @@ qint64 countRows(QSqlDatabase &db)
 // commit gathers several 124 KiB writes.
 constexpr int kBatchRows = 200;
 
+// Another program on SQLite's own VFS tries to take the database out of WAL
+// mode, which needs every other process's lock on the file gone: exits 0 if
+// it could not (the log is still in use), 1 if it could.
+int tryToLeaveWal(const QString &path)
+{
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+        return 2;
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+    QByteArray mode;
+    sqlite3_exec(
+        db, "PRAGMA journal_mode",
+        [](void *into, int, char **values, char **) {
+            *static_cast<QByteArray *>(into) = values[0];
+            return 0;
+        },
+        &mode, nullptr);
+    sqlite3_close(db);
+    QTextStream(stdout) << "rc " << rc << ", journal mode " << mode << Qt::endl;
+    return mode == "wal" ? 0 : 1;
+}
+
 // What a child process does (the tests below start this binary again with
 // --child ROLE PATH): `writer` commits batches of kBatchRows through the VFS
 // forever, printing the row count after each commit returns; `reader`, on
@@ -61,6 +84,8 @@ constexpr int kBatchRows = 200;
 // before.
 int runChild(const QString &role, const QString &path)
 {
+    if (role == u"leave-wal")
+        return tryToLeaveWal(path);
     Database database(DatabaseUrl::sqliteFile(path));
     Result<QSqlDatabase> connection = database.connection();
     if (!connection)
@@ -126,6 +151,7 @@ private Q_SLOTS:
     void aReaderInAnotherProcessSeesWholeBatchesOnly();
     void sigkillDuringGatheredWritesLosesNoCommit();
     void aPacedThreadsCheckpointIsWrittenBackAsItCopies();
+    void closingAPacedConnectionKeepsTheProcesssLocks();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -386,7 +412,9 @@ void TestCoalescingWalVfs::aPacedThreadsCheckpointIsWrittenBackAsItCopies()
     QVERIFY(insertRows(db, 0, 400)); // ~400 pages in the log, none yet in the database file
     const qint64 before = WritebackPacer::writebacks();
     WritebackPacer::paceThisThread(64 * 1024);
+    auto unpace = qScopeGuard([] { WritebackPacer::paceThisThread(0); });
     QVERIFY(runQuery(db, u"checkpoint"_s, u"PRAGMA wal_checkpoint(TRUNCATE)"_s, {}));
+    unpace.dismiss();
     WritebackPacer::paceThisThread(0);
     const qint64 paced = WritebackPacer::writebacks() - before;
     // ~1.6 MB copied: one writeback per 64 KiB of it.
@@ -400,6 +428,33 @@ void TestCoalescingWalVfs::aPacedThreadsCheckpointIsWrittenBackAsItCopies()
     QSqlDatabase reader = m_reader->connection().value();
     QCOMPARE(countRows(reader), 800);
     QCOMPARE(test::integrityCheck(reader), u"ok"_s);
+}
+
+// Closing any descriptor of a file drops every POSIX lock the process holds on
+// it: the pacer's descriptor must not be closed with its connection, or
+// another process could take the log away from the connections still open.
+void TestCoalescingWalVfs::closingAPacedConnectionKeepsTheProcesssLocks()
+{
+    const QString path = m_dir->filePath(u"test.sqlite3"_s);
+    QSqlDatabase kept = m_writer->connection().value(); // stays open, holding its lock
+    QVERIFY(insertRows(kept, 0, 10));
+    {
+        Database closing(DatabaseUrl::sqliteFile(path));
+        QSqlDatabase db = closing.connection().value();
+        QVERIFY(insertRows(db, 10, 100));
+        const qint64 before = WritebackPacer::writebacks();
+        WritebackPacer::paceThisThread(4096);
+        auto unpace = qScopeGuard([] { WritebackPacer::paceThisThread(0); });
+        QVERIFY(runQuery(db, u"checkpoint"_s, u"PRAGMA wal_checkpoint(PASSIVE)"_s, {}));
+        QVERIFY(WritebackPacer::writebacks() > before); // its pacer used a descriptor
+    }
+
+    QScopedPointer<QProcess> other(startChild(nullptr, u"leave-wal"_s, path));
+    QVERIFY(other->waitForFinished(10000));
+    const QString said = QString::fromUtf8(other->readAllStandardOutput()).trimmed();
+    QVERIFY2(other->exitStatus() == QProcess::NormalExit && other->exitCode() == 0, qPrintable(said));
+    QVERIFY(insertRows(kept, 110, 10));
+    QCOMPARE(countRows(kept), 120);
 }
 
 int main(int argc, char *argv[])
