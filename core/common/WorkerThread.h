@@ -12,8 +12,10 @@ namespace billing {
 // after wait() races that release: OpenSSL's atexit cleanup removes the key
 // first and the queue leaks (LeakSanitizer's 904 bytes). Every thread of ours
 // that signs licences, checks signatures or opens a PostgreSQL connection
-// (libpq uses OpenSSL) is a WorkerThread.
-class WorkerThread : public QThread
+// (libpq uses OpenSSL) is a WorkerThread. Qt's own threads are not covered:
+// QNetworkAccessManager's HTTP thread, which does the TLS of requests to
+// Stripe, still frees its state after its wait() returns.
+class WorkerThread final : public QThread
 {
     Q_OBJECT
 
