@@ -57,10 +57,24 @@ for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$service_port/" 
 bash "$root/scripts/demo-data.sh" "http://127.0.0.1:$service_port" "$api_token" "http://127.0.0.1:$emulator_port"
 sleep 2 # the webhooks of the last renewal
 
+# Something for the Reconciliation view to show: a renewal Stripe made
+# without a webhook. A run skips what changed in its last minute, so it
+# starts a minute later.
+admin="http://127.0.0.1:$service_port/admin/v1"
+subscription=$(curl -sf "http://127.0.0.1:$emulator_port/v1/subscriptions?limit=1" \
+    -H "Authorization: Bearer $(setting STRIPE_SECRET_KEY)" | grep -o '"id": *"sub_[A-Za-z0-9]*"' | head -1 | grep -o 'sub_[A-Za-z0-9]*')
+curl -sf -X POST "http://127.0.0.1:$emulator_port/_emulator/subscriptions/$subscription/renew?deliver=false" >/dev/null
+sleep 65
+curl -sf -X POST "$admin/reconcile/runs" -H "Authorization: Bearer $token" >/dev/null
+for _ in $(seq 1 60); do
+    curl -sf "$admin/reconcile/runs?limit=1" -H "Authorization: Bearer $token" | grep -q '"status": *"running"' || break
+    sleep 1
+done
+
 mkdir -p "$out_dir"
 export AGENCYOS_BILLING_URL="http://127.0.0.1:$service_port" AGENCYOS_BILLING_TOKEN="$token"
 export XDG_CONFIG_HOME="$work/config" # leave the user's dashboard settings alone
-for view in overview events subscriptions licenses invoicesAndDunning deliveries audit; do
+for view in overview events subscriptions licenses invoicesAndDunning deliveries audit reconciliation; do
     xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
         "$1" --view "$2" &
         app=$!
