@@ -13,6 +13,7 @@ struct ApiColumn
         Time,   // Unix seconds -> local date and time
         Amount, // smallest currency unit + currencyKey -> "12.34 EUR"
         Bool,   // yes / no
+        Typed,  // as the row's typeKey field says: "time" as Time, anything else as Text
     };
 
     QString key;
@@ -20,6 +21,7 @@ struct ApiColumn
     Kind kind = Kind::Text;
     QString sortKey;     // the API's sort name; empty when the column is not sortable
     QString currencyKey; // Kind::Amount only
+    QString typeKey;     // Kind::Typed only
 };
 
 } // namespace billing::ui

@@ -83,6 +83,8 @@ QString ApiListModel::display(int row, const ApiColumn &column) const
     case ApiColumn::Kind::Status: return Formatting::text(value);
     case ApiColumn::Kind::Time: return Formatting::time(value);
     case ApiColumn::Kind::Bool: return Formatting::boolean(value);
+    case ApiColumn::Kind::Typed:
+        return Formatting::typed(value, m_rows.value(row, column.typeKey).toString());
     case ApiColumn::Kind::Amount:
         if (!value.isDouble())
             return Formatting::text(value);

@@ -61,6 +61,11 @@ QString boolean(const QJsonValue &value)
                           : QCoreApplication::translate("Formatting", "no");
 }
 
+QString typed(const QJsonValue &value, const QString &type)
+{
+    return type == "time"_L1 ? time(value) : text(value);
+}
+
 QString text(const QJsonValue &value)
 {
     switch (value.type()) {

@@ -13,6 +13,8 @@ QString amount(qint64 smallestUnit, const QString &currency);
 QString time(const QJsonValue &unixSeconds);
 QString boolean(const QJsonValue &value);
 QString text(const QJsonValue &value);
+// A value whose type the API names beside it: "time" as time(), anything else as text().
+QString typed(const QJsonValue &value, const QString &type);
 // Status colour: failed/past_due/unpaid/suspended red, trialing/grace/pending amber,
 // active/processed/paid/sent green, canceled/revoked/ignored grey; invalid otherwise.
 QColor statusColor(const QString &status);

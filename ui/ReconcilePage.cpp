@@ -34,9 +34,11 @@ QString idText(const QJsonValue &id)
 
 QString changeLine(const QJsonObject &divergence)
 {
+    const QString type = divergence.value("value_type"_L1).toString();
     return QCoreApplication::translate("billing::ui::ReconcilePage", "%1 %2: %3 → %4")
         .arg(divergence.value("kind"_L1).toString(), divergence.value("object_id"_L1).toString(),
-             divergence.value("local"_L1).toString(), divergence.value("stripe"_L1).toString());
+             Formatting::typed(divergence.value("local"_L1), type),
+             Formatting::typed(divergence.value("stripe"_L1), type));
 }
 
 } // namespace
@@ -56,8 +58,8 @@ ReconcilePage::ReconcilePage(ApiClient *client, QWidget *parent)
                                 {u"kind"_s, tr("What differs"), Kind::Text, {}, {}},
                                 {u"object_id"_s, tr("Object"), Kind::Text, {}, {}},
                                 {u"tenant_id"_s, tr("Tenant"), Kind::Text, {}, {}},
-                                {u"local"_s, tr("Here"), Kind::Text, {}, {}},
-                                {u"stripe"_s, tr("In Stripe"), Kind::Text, {}, {}},
+                                {u"local"_s, tr("Here"), Kind::Typed, {}, {}, u"value_type"_s},
+                                {u"stripe"_s, tr("In Stripe"), Kind::Typed, {}, {}, u"value_type"_s},
                                 {u"fixed_at"_s, tr("Fixed"), Kind::Time, {}, {}},
                                 {u"fixed_by"_s, tr("Fixed by"), Kind::Text, {}, {}}},
                                this);

@@ -1,5 +1,7 @@
 #include "AdminLists.h"
 
+#include "db/ReconcileRows.h"
+
 using namespace Qt::StringLiterals;
 
 namespace billing::AdminLists {
@@ -267,6 +269,11 @@ AdminList reconcileDivergences()
         {u"tenant_id"_s, u"tenant_id"_s, Kind::Text},
         {u"local"_s, u"local_value"_s, Kind::Text},
         {u"stripe"_s, u"stripe_value"_s, Kind::Text},
+        // "time" when both values are Unix seconds (the dashboard shows dates), else "text".
+        {u"value_type"_s,
+         u"CASE WHEN kind IN ('%1') THEN 'time' ELSE 'text' END"_s.arg(
+             ReconcileRows::timeValuedKinds().join(u"', '"_s)),
+         Kind::Text},
         {u"fixed_at"_s, u"fixed_at"_s, Kind::Integer},
         {u"fixed_by"_s, u"fixed_by"_s, Kind::Text},
     };

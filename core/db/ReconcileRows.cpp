@@ -50,6 +50,22 @@ QString ReconcileRows::kindName(Kind kind)
     Q_UNREACHABLE();
 }
 
+QStringList ReconcileRows::timeValuedKinds()
+{
+    static const QStringList timeColumns = {
+        u"current_period_start"_s, u"current_period_end"_s, u"cancel_at"_s,
+        u"canceled_at"_s,          u"ended_at"_s,           u"trial_end"_s,
+        u"valid_until"_s};
+    QStringList kinds;
+    for (Kind kind : {Kind::Customer, Kind::Subscription, Kind::License, Kind::Invoice, Kind::Payment}) {
+        for (const QString &column : shapeOf(kind).columns) {
+            if (timeColumns.contains(column))
+                kinds << kindName(kind) + u'.' + column;
+        }
+    }
+    return kinds;
+}
+
 Result<ReconcileRows::Row> ReconcileRows::read(Kind kind, const QString &stripeId)
 {
     const Shape shape = shapeOf(kind);

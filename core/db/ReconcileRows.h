@@ -36,6 +36,9 @@ public:
     Result<QList<QPair<QString, QString>>> subscriptions(bool livemode, const QString &tenantId);
 
     static QString kindName(Kind kind);
+    // The divergence kinds ("subscription.current_period_end") whose two
+    // values are Unix seconds, for showing them as dates.
+    static QStringList timeValuedKinds();
 
 private:
     QSqlDatabase m_db;

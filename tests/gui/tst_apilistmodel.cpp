@@ -3,6 +3,8 @@
 #include "FakeAdminApi.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QSignalSpy>
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void reloadReplacesRows();
     void formatsAndColours();
     void failureStopsPaging();
+    void typedColumnShowsTimesAsDates();
 
 private:
     static QJsonObject event(int n);
@@ -215,6 +218,25 @@ void TestApiListModel::formatsAndColours()
     QVERIFY(failed.red() > failed.green());
     QVERIFY(processed.green() > processed.red());
     QCOMPARE(model->headerData(2, Qt::Horizontal).toString(), u"Received"_s);
+}
+
+// A divergence's values are dates or plain values as its value_type says.
+void TestApiListModel::typedColumnShowsTimesAsDates()
+{
+    m_fake->setResponse(
+        "GET", u"/admin/v1/reconcile/divergences"_s, 200,
+        FakeAdminApi::page({{{u"id"_s, 1}, {u"local"_s, u"1801487298"_s}, {u"value_type"_s, u"time"_s}},
+                            {{u"id"_s, 2}, {u"local"_s, u"2900"_s}, {u"value_type"_s, u"text"_s}}}));
+    QObject owner;
+    auto *model =
+        new ApiListModel(m_client.get(), u"/reconcile/divergences"_s,
+                         {{u"local"_s, u"Here"_s, ApiColumn::Kind::Typed, {}, {}, u"value_type"_s}}, &owner);
+    model->reload();
+    QTRY_COMPARE(model->rowCount(), 2);
+    const QString date =
+        QLocale().toString(QDateTime::fromSecsSinceEpoch(1801487298), u"yyyy-MM-dd HH:mm:ss"_s);
+    QCOMPARE(model->data(model->index(0, 0)).toString(), date);
+    QCOMPARE(model->data(model->index(1, 0)).toString(), u"2900"_s);
 }
 
 void TestApiListModel::failureStopsPaging()

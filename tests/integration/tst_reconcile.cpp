@@ -532,6 +532,14 @@ void TestReconcile::staffRunAndFixThroughTheAdminApi()
     QVERIFY(listed(u"license.status"_s, canceled));
     QVERIFY(listed(u"invoice.status"_s, openInvoice));
     QVERIFY(listed(u"payment.missing"_s, openInvoice));
+    // The dashboard shows a period's values as dates, an amount as it is.
+    for (const QJsonValue &divergence : divergences) {
+        const QString kind = divergence[u"kind"_s].toString();
+        const bool time = kind.endsWith(u"current_period_end"_s) || kind.endsWith(u"valid_until"_s);
+        const bool plain = kind.endsWith(u".status"_s) || kind == u"payment.missing"_s;
+        if (time || plain)
+            QCOMPARE(divergence[u"value_type"_s].toString(), time ? u"time"_s : u"text"_s);
+    }
 
     // Fixing the period fixes every line of that subscription.
     const auto fixedOne = admin("POST", u"/reconcile/divergences/%1/fix"_s.arg(periodEnd));
