@@ -11,17 +11,16 @@ struct ApiColumn
         Text,   // the value as it is
         Status, // text, coloured by StatusPalette
         Time,   // Unix seconds -> local date and time
-        Amount, // smallest currency unit + currencyKey -> "12.34 EUR"
+        Amount, // smallest currency unit + the currency in companionKey -> "12.34 EUR"
         Bool,   // yes / no
-        Typed,  // as the row's typeKey field says: "time" as Time, anything else as Text
+        Typed,  // as the type in companionKey says: "time" as Time, anything else as Text
     };
 
     QString key;
     QString header;
     Kind kind = Kind::Text;
-    QString sortKey;     // the API's sort name; empty when the column is not sortable
-    QString currencyKey; // Kind::Amount only
-    QString typeKey;     // Kind::Typed only
+    QString sortKey;      // the API's sort name; empty when the column is not sortable
+    QString companionKey; // Amount and Typed: the row field read beside the value
 };
 
 } // namespace billing::ui

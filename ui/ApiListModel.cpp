@@ -84,12 +84,12 @@ QString ApiListModel::display(int row, const ApiColumn &column) const
     case ApiColumn::Kind::Time: return Formatting::time(value);
     case ApiColumn::Kind::Bool: return Formatting::boolean(value);
     case ApiColumn::Kind::Typed:
-        return Formatting::typed(value, m_rows.value(row, column.typeKey).toString());
+        return Formatting::typed(value, m_rows.value(row, column.companionKey).toString());
     case ApiColumn::Kind::Amount:
         if (!value.isDouble())
             return Formatting::text(value);
         return Formatting::amount(static_cast<qint64>(value.toDouble()),
-                                  m_rows.value(row, column.currencyKey).toString());
+                                  m_rows.value(row, column.companionKey).toString());
     }
     return QString();
 }

@@ -58,8 +58,8 @@ ReconcilePage::ReconcilePage(ApiClient *client, QWidget *parent)
                                 {u"kind"_s, tr("What differs"), Kind::Text, {}, {}},
                                 {u"object_id"_s, tr("Object"), Kind::Text, {}, {}},
                                 {u"tenant_id"_s, tr("Tenant"), Kind::Text, {}, {}},
-                                {u"local"_s, tr("Here"), Kind::Typed, {}, {}, u"value_type"_s},
-                                {u"stripe"_s, tr("In Stripe"), Kind::Typed, {}, {}, u"value_type"_s},
+                                {u"local"_s, tr("Here"), Kind::Typed, {}, u"value_type"_s},
+                                {u"stripe"_s, tr("In Stripe"), Kind::Typed, {}, u"value_type"_s},
                                 {u"fixed_at"_s, tr("Fixed"), Kind::Time, {}, {}},
                                 {u"fixed_by"_s, tr("Fixed by"), Kind::Text, {}, {}}},
                                this);

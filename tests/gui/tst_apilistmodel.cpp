@@ -230,7 +230,7 @@ void TestApiListModel::typedColumnShowsTimesAsDates()
     QObject owner;
     auto *model =
         new ApiListModel(m_client.get(), u"/reconcile/divergences"_s,
-                         {{u"local"_s, u"Here"_s, ApiColumn::Kind::Typed, {}, {}, u"value_type"_s}}, &owner);
+                         {{u"local"_s, u"Here"_s, ApiColumn::Kind::Typed, {}, u"value_type"_s}}, &owner);
     model->reload();
     QTRY_COMPARE(model->rowCount(), 2);
     const QString date =
