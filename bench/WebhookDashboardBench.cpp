@@ -234,10 +234,18 @@ int main(int argc, char *argv[])
     std::vector<double> pages;
     std::vector<double> summaries;
     int clientErrors = 0;
+    double slowestPageMs = 0;
+    std::size_t slowestPageNumber = 0; // 1: a dashboard's first page
     QMetaObject::invokeMethod(
         &clientRoot,
         [&] {
             for (DashboardClient *client : std::as_const(clients)) {
+                for (std::size_t i = 0; i < client->pageMs.size(); ++i) {
+                    if (client->pageMs[i] > slowestPageMs) {
+                        slowestPageMs = client->pageMs[i];
+                        slowestPageNumber = i + 1;
+                    }
+                }
                 pages.insert(pages.end(), client->pageMs.begin(), client->pageMs.end());
                 summaries.insert(summaries.end(), client->summaryMs.begin(), client->summaryMs.end());
                 clientErrors += client->errors;
@@ -269,6 +277,10 @@ int main(int argc, char *argv[])
                "errors %d",
                pages.size(), percentile(pages, 0.5), percentile(pages, 0.99), summaries.size(),
                percentile(summaries, 0.5), clientErrors)
+        << Qt::endl;
+    out << QString::asprintf("  slowest page %.1f ms (page %zu of its dashboard)   slowest summary %.1f ms",
+                             slowestPageMs, slowestPageNumber,
+                             summaries.empty() ? 0.0 : *std::max_element(summaries.begin(), summaries.end()))
         << Qt::endl;
     return alone.failures == 0 && loaded.failures == 0 && clientErrors == 0 ? 0 : 1;
 }
