@@ -61,6 +61,7 @@ AdminRoutes::AdminRoutes(Dependencies dependencies, QObject *parent)
     , m_deps(std::move(dependencies))
     , m_staff(std::make_unique<StaffStore>(*m_deps.database))
     , m_readers(std::make_unique<ReaderPool>(*m_deps.database, this, kReaders))
+    , m_summaryReader(std::make_unique<ReaderPool>(*m_deps.database, this, 1))
     , m_changes(new ChangeFeed(*m_readers, this))
 {}
 
@@ -172,7 +173,7 @@ void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QS
     m_summaryWaiters.append(std::move(responder));
     if (m_summaryWaiters.size() > 1)
         return;
-    m_readers->run(
+    m_summaryReader->run(
         [now = nowMs / 1000, livemode = livemodeOf(m_deps.mode),
          mode = stripeModeName(m_deps.mode)](QSqlDatabase &db) -> Result<QByteArray> {
             Result<QJsonObject> figures = DashboardSummary::read(db, now, livemode);
