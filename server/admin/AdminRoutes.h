@@ -86,10 +86,10 @@ private:
     QByteArray m_summary; // encoded
     qint64 m_summaryAtMs = 0;
     QList<HttpResponder> m_summaryWaiters; // while a summary is being read
-    // Last: destroyed first, so that no read answers into a half-destroyed object.
+    // The readers last: destroyed first, so that no read answers into a
+    // half-destroyed object. The summary reads whole tables (~0.9 s over
+    // 1,000,000 events): on a reader of its own, no page waits behind it.
     std::unique_ptr<ReaderPool> m_readers;
-    // The summary reads whole tables (~0.9 s over 1,000,000 events): on a
-    // reader of its own, no page waits behind it.
     std::unique_ptr<ReaderPool> m_summaryReader;
     ChangeFeed *m_changes; // a child, so destroyed after the readers
 };
