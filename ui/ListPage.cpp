@@ -21,9 +21,17 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace billing::ui {
+
+namespace {
+
+constexpr int kWidestColumnChars = 36; // a subscription id, an event type, a date and time
+
+} // namespace
 
 ListPage::ListPage(ApiClient *client, ApiListModel *model, const QList<ListFilter> &filters,
                    const QString &name, QWidget *parent)
@@ -127,6 +135,17 @@ ListPage::ListPage(ApiClient *client, ApiListModel *model, const QList<ListFilte
         updateStatus();
     });
     connect(m_model, &ApiListModel::loadingChanged, this, &ListPage::updateStatus);
+    // Columns as wide as the first page's values (ids, event types, dates), up
+    // to a limit; the detail pane shows what is longer.
+    connect(m_model, &ApiListModel::pageLoaded, this, [this] {
+        if (m_columnsFitted || m_model->rowCount() == 0)
+            return;
+        m_columnsFitted = true;
+        m_view->resizeColumnsToContents();
+        const int widest = m_view->fontMetrics().horizontalAdvance(QLatin1Char('x')) * kWidestColumnChars;
+        for (int column = 0; column < m_model->columnCount(); ++column)
+            m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), widest));
+    });
     connect(m_model, &ApiListModel::loadFailed, this, &ListPage::updateStatus);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &ListPage::updateStatus);
     updateStatus();

@@ -62,6 +62,7 @@ private:
     QJsonValue m_selectedId;
     QPointer<ApiReply> m_detailReply;
     bool m_pendingChanges = false;
+    bool m_columnsFitted = false; // to the first page, once: later the user's widths stay
 };
 
 } // namespace billing::ui

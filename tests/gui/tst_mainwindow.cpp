@@ -13,6 +13,7 @@
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void liveUpdatesReloadChangedViews();
     void liveUpdatesStartOverFromARefusedCursor();
     void eventsFilterByDateRange();
+    void columnsFitTheFirstPage();
 
 private:
     void startWindow(bool liveUpdates = false);
@@ -471,6 +473,27 @@ void TestMainWindow::liveUpdatesStartOverFromARefusedCursor()
 // Dates typed as YYYY-MM-DD go to the service as Unix seconds: "from" the
 // day's start, "to" the next day's start; something that is not a date is
 // not sent at all.
+void TestMainWindow::columnsFitTheFirstPage()
+{
+    const QString longType = u"customer.subscription.trial_will_end"_s;
+    m_fake->setResponse("GET", u"/admin/v1/events"_s, 200,
+                        FakeAdminApi::page({{{u"id"_s, u"evt_1"_s}, {u"type"_s, longType}}}));
+    startWindow();
+    QTableView *view = selectRowIn(u"eventsView"_s, u"eventsPage"_s);
+    QVERIFY(view);
+    int typeColumn = -1;
+    for (int column = 0; column < view->model()->columnCount(); ++column) {
+        if (view->model()->index(0, column).data().toString() == longType)
+            typeColumn = column;
+    }
+    QVERIFY(typeColumn >= 0);
+    const QFontMetrics metrics = view->fontMetrics();
+    // Wide enough for the whole type, which the default width cuts.
+    QVERIFY(metrics.horizontalAdvance(longType) > view->horizontalHeader()->defaultSectionSize());
+    QVERIFY2(view->columnWidth(typeColumn) >= metrics.horizontalAdvance(longType),
+             qPrintable(QString::number(view->columnWidth(typeColumn))));
+}
+
 void TestMainWindow::eventsFilterByDateRange()
 {
     startWindow();
