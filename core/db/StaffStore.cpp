@@ -130,39 +130,38 @@ Result<bool> StaffStore::revoke(const QString &name)
     return updated->numRowsAffected() > 0;
 }
 
-Result<std::optional<QString>> StaffStore::authenticate(QByteArrayView token)
+Result<std::optional<StaffStore::SignIn>> StaffStore::authenticate(QByteArrayView token)
 {
     if (!token.startsWith(kTokenPrefix) || token.size() > 200)
-        return std::optional<QString>();
+        return std::optional<SignIn>();
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
         return db.error();
     // The lookup is by hash: comparing hashes of secrets leaks nothing useful.
-    const QString hash = tokenHash(token);
-    QString name;
-    qint64 lastSeen = 0;
-    {
-        Result<SqlRows> rows = runQuery(
-            db.value(), u"cannot check the staff token"_s,
-            u"SELECT name, last_seen_at FROM staff_members WHERE token_hash = ? AND revoked_at IS NULL"_s,
-            {hash});
-        if (!rows)
-            return rows.error();
-        if (!rows->next())
-            return std::optional<QString>();
-        name = rows->value(0).toString();
-        lastSeen = rows->value(1).toLongLong();
-    }
-    const qint64 now = m_clock.nowSecondsSinceEpoch();
-    if (now - lastSeen >= kLastSeenResolutionSeconds) {
-        Result<SqlRows> seen =
-            runQuery(db.value(), u"cannot record the staff member's visit"_s,
-                     u"UPDATE staff_members SET last_seen_at = ? WHERE token_hash = ?"_s, {now, hash});
-        // Best effort: a busy database must not turn a valid sign-in away.
-        if (!seen)
-            qWarning("could not record a staff visit: %s", qPrintable(seen.error().message));
-    }
-    return std::optional<QString>(name);
+    Result<SqlRows> rows = runQuery(
+        db.value(), u"cannot check the staff token"_s,
+        u"SELECT name, last_seen_at FROM staff_members WHERE token_hash = ? AND revoked_at IS NULL"_s,
+        {tokenHash(token)});
+    if (!rows)
+        return rows.error();
+    if (!rows->next())
+        return std::optional<SignIn>();
+    const qint64 lastSeen = rows->value(1).toLongLong();
+    return std::optional<SignIn>(SignIn{
+        rows->value(0).toString(), m_clock.nowSecondsSinceEpoch() - lastSeen >= kLastSeenResolutionSeconds});
+}
+
+Result<void> StaffStore::recordVisit(QByteArrayView token)
+{
+    Result<QSqlDatabase> db = m_database.connection();
+    if (!db)
+        return db.error();
+    Result<SqlRows> seen = runQuery(db.value(), u"cannot record the staff member's visit"_s,
+                                    u"UPDATE staff_members SET last_seen_at = ? WHERE token_hash = ?"_s,
+                                    {m_clock.nowSecondsSinceEpoch(), tokenHash(token)});
+    if (!seen)
+        return seen.error();
+    return {};
 }
 
 } // namespace billing

@@ -34,8 +34,17 @@ public:
     // A new token for a member (active or revoked); the old one stops working.
     // Nothing when nobody has that name.
     Result<std::optional<QString>> rotate(const QString &name);
-    // The active member the token belongs to, if any.
-    Result<std::optional<QString>> authenticate(QByteArrayView token);
+    struct SignIn
+    {
+        QString name;
+        // Not seen for a minute or more: recordVisit is due. The check itself
+        // only reads, so it runs on a reader beside the writer.
+        bool visitDue = false;
+    };
+    // The active member the token belongs to, if any. Writes nothing.
+    Result<std::optional<SignIn>> authenticate(QByteArrayView token);
+    // Records now as the token's last use (last_seen_at).
+    Result<void> recordVisit(QByteArrayView token);
 
     // 1–100 characters: letters, digits, '.', '_', '-', '@' and spaces inside.
     static bool isValidName(const QString &name);

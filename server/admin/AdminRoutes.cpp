@@ -59,7 +59,7 @@ void sendAnswer(HttpResponder &responder, const StripeActions::Answer &answer)
 AdminRoutes::AdminRoutes(Dependencies dependencies, QObject *parent)
     : QObject(parent)
     , m_deps(std::move(dependencies))
-    , m_staff(std::make_unique<StaffStore>(*m_deps.database))
+    , m_staff(std::make_unique<StaffStore>(*m_deps.database, *m_deps.clock))
     , m_readers(std::make_unique<ReaderPool>(*m_deps.database, this, kReaders))
     , m_summaryReader(std::make_unique<ReaderPool>(*m_deps.database, this, 1))
     , m_changes(new ChangeFeed(*m_readers, this))
@@ -110,12 +110,12 @@ HttpService::Handler AdminRoutes::signedIn(Action action)
                 ApiError::unauthorized(u"sign in with a staff token: Authorization: Bearer <token>"_s));
             return;
         }
-        // The token's lookup (and once a minute the record of the visit, a
-        // write) runs on a reader: the HTTP thread admits webhooks and never
-        // waits on the database for the dashboard.
+        // The token's lookup runs on a reader: the HTTP thread admits
+        // webhooks and never waits on the database for the dashboard.
         m_readers->run(
             [staff = m_staff.get(), token](QSqlDatabase &) { return staff->authenticate(token); },
-            [action, request, responder](Result<std::optional<QString>> staff) mutable {
+            [this, action, request, responder,
+             token](Result<std::optional<StaffStore::SignIn>> staff) mutable {
                 if (!staff) {
                     responder.sendError(ApiError::databaseUnavailable(staff.error()));
                     return;
@@ -130,9 +130,29 @@ HttpService::Handler AdminRoutes::signedIn(Action action)
                     responder.sendError(ApiError::bodyTooLarge(kMaxBodyBytes));
                     return;
                 }
-                action(request, std::move(responder), staff->value());
+                if (staff->value().visitDue)
+                    recordVisit(token);
+                action(request, std::move(responder), staff->value().name);
             });
     };
+}
+
+void AdminRoutes::recordVisit(const QByteArray &token)
+{
+    // Once a minute a member, and on the writer's thread: not from a reader,
+    // which runs at idle priority and would hold SQLite's write lock (and the
+    // webhook batches behind it) while the webhooks have the CPU.
+    const qint64 nowMs = m_deps.clock->now().toMSecsSinceEpoch();
+    const QString key = StaffStore::tokenHash(token);
+    const auto queued = m_visitsQueuedAtMs.constFind(key);
+    if (queued != m_visitsQueuedAtMs.cend() && nowMs - queued.value() < kVisitResolutionMs)
+        return;
+    m_visitsQueuedAtMs.insert(key, nowMs);
+    m_deps.events->runBetweenBatches([database = m_deps.database, clock = m_deps.clock, token] {
+        // Best effort: a busy database must not turn a valid sign-in away.
+        if (Result<void> seen = StaffStore(*database, *clock).recordVisit(token); !seen)
+            qWarning("could not record a staff visit: %s", qPrintable(seen.error().message));
+    });
 }
 
 HttpService::Handler AdminRoutes::list(AdminList spec)

@@ -6,6 +6,7 @@
 #include "config/Settings.h"
 #include "http/HttpService.h"
 
+#include <QHash>
 #include <QObject>
 
 #include <memory>
@@ -78,11 +79,17 @@ private:
     void fixAllDivergences(const HttpRequest &request, HttpResponder responder, const QString &staff);
     void fixDivergences(const QList<qint64> &ids, HttpResponder responder, const QString &staff);
 
+    // Hands the record of a staff member's visit to the writer's thread.
+    void recordVisit(const QByteArray &token);
     void audit(const QString &staff, const QString &action, const QString &targetType,
                const QString &targetId, const QJsonObject &details, bool succeeded);
 
     Dependencies m_deps;
     std::unique_ptr<StaffStore> m_staff;
+    // When each token's visit was last handed to the writer (by the token's
+    // hash), so that the pages asked in the same minute queue it once.
+    QHash<QString, qint64> m_visitsQueuedAtMs;
+    static constexpr qint64 kVisitResolutionMs = 60'000;
     QByteArray m_summary; // encoded
     qint64 m_summaryAtMs = 0;
     QList<HttpResponder> m_summaryWaiters; // while a summary is being read

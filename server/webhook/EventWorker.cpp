@@ -105,4 +105,9 @@ void EventWorker::replay(const QString &eventId, std::function<void(const EventP
         Qt::QueuedConnection);
 }
 
+void EventWorker::runBetweenBatches(std::function<void()> write)
+{
+    QMetaObject::invokeMethod(m_threadContext, std::move(write), Qt::QueuedConnection);
+}
+
 } // namespace billing::server

@@ -52,6 +52,11 @@ public:
     // progress; done(report) runs on this object's thread.
     void replay(const QString &eventId, std::function<void(const EventProcessor::Report &)> done);
 
+    // Runs a small write of the service's own (a staff member's visit) on the
+    // worker's thread, between batches. SQLite has one writer: the same write
+    // from another thread would hold the batches behind its lock and fsync.
+    void runBetweenBatches(std::function<void()> write);
+
 private:
     struct Queued
     {
