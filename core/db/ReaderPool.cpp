@@ -14,7 +14,12 @@ ReaderPool::ReaderPool(Database &database, QObject *replyTo, int readers)
         auto reader = std::make_unique<Reader>();
         reader->thread.setObjectName(u"db-reader-%1"_s.arg(i + 1));
         reader->worker.moveToThread(&reader->thread);
-        reader->thread.start();
+        // Reads are the dashboards' work, and must not delay the threads that
+        // admit and commit Stripe's deliveries on a machine with few cores.
+        // On Linux this is SCHED_IDLE: a webhook thread that wakes takes the
+        // core from a reader at once (nice 10 only weights shares, and did
+        // not help, #17). A reader still gets the CPU the service leaves idle.
+        reader->thread.start(QThread::IdlePriority);
         m_threads.push_back(std::move(reader));
     }
 }

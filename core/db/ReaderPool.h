@@ -16,7 +16,7 @@ namespace billing {
 
 // A few threads, each with its own database connection, that run reads for a
 // thread that must not wait on them (the HTTP thread, which also admits
-// webhooks). SQLite readers in WAL mode read beside the writer; PostgreSQL
+// webhooks), at idle priority. SQLite readers in WAL mode read beside the writer; PostgreSQL
 // gets a connection per reader. A read's answer comes back on the thread of
 // `replyTo`, through its event loop. replyTo owns the pool (or outlives it):
 // the pool's destructor waits for its readers, so no answer is ever posted to

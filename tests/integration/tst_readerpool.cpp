@@ -11,6 +11,8 @@
 
 #include <atomic>
 
+#include <sched.h>
+
 using namespace Qt::StringLiterals;
 using namespace billing;
 using billing::test::TestDatabase;
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void aSlowReadDoesNotHoldTheAskingThread();
     void errorsComeBackAsErrors();
     void destructionFinishesHandedOverReads();
+    void readsRunAsIdleWork();
 
 private:
     std::unique_ptr<TestDatabase> m_test;
@@ -140,6 +143,25 @@ void TestReaderPool::destructionFinishesHandedOverReads()
         }
     }
     QCOMPARE(ran.load(), 6);
+}
+
+// The kernel runs the readers only on CPU the webhook path leaves idle: a
+// thread of the service that wakes takes the core from a reader at once.
+void TestReaderPool::readsRunAsIdleWork()
+{
+    QObject replyTo;
+    ReaderPool pool(m_test->database(), &replyTo, 2);
+    std::atomic<int> policy{-1};
+    bool answered = false;
+    pool.run(
+        [&policy](QSqlDatabase &) -> Result<QJsonObject> {
+            policy = ::sched_getscheduler(0);
+            return QJsonObject{};
+        },
+        [&answered](Result<QJsonObject>) { answered = true; });
+    QTRY_VERIFY(answered);
+    QCOMPARE(policy.load(), SCHED_IDLE);
+    QVERIFY(::sched_getscheduler(0) != SCHED_IDLE); // the asking thread keeps its own
 }
 
 QTEST_GUILESS_MAIN(TestReaderPool)
