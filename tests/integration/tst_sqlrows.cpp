@@ -5,6 +5,8 @@
 
 #include <limits>
 
+#include <sqlite3.h>
+
 using namespace Qt::StringLiterals;
 using namespace billing;
 
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void errorNamesTheStatementAndTheCause();
     void finishedRowsLeaveNoReadTransactionOpen();
     void reopenedConnectionPreparesAgain();
+    void sqliteCountsNoAllocations();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -172,6 +175,22 @@ void TestSqlRows::reopenedConnectionPreparesAgain()
     QVERIFY2(rows, qPrintable(rows ? QString() : rows.error().message));
     QVERIFY(rows->next());
     QCOMPARE(rows->value(0).toInt(), 7);
+}
+
+// Debian's SQLite counts every allocation under a process-wide mutex, which
+// the writer and the dashboard's readers contend for: Database turns the count
+// off before SQLite's first use in the process (#17).
+void TestSqlRows::sqliteCountsNoAllocations()
+{
+    QVERIFY(runQuery(m_db, u"fill"_s, u"INSERT INTO t (v, name) VALUES (randomblob(100000), 'big')"_s));
+    Result<SqlRows> rows = runQuery(m_db, u"read"_s, u"SELECT v FROM t WHERE name = 'big'"_s);
+    QVERIFY(rows && rows->next());
+    QCOMPARE(rows->value(0).toByteArray().size(), 100000);
+    sqlite3_int64 current = -1;
+    sqlite3_int64 highest = -1;
+    QCOMPARE(sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highest, 0), SQLITE_OK);
+    QCOMPARE(current, 0);
+    QCOMPARE(highest, 0);
 }
 
 QTEST_GUILESS_MAIN(TestSqlRows)
