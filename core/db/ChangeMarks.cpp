@@ -67,4 +67,17 @@ QStringList ChangeMarks::changedTables(const Reading &before, const Reading &aft
     return changed;
 }
 
+bool ChangeMarks::isNewer(const Reading &earlier, const Reading &later)
+{
+    if (earlier.size() != later.size())
+        return false;
+    bool higher = false;
+    for (qsizetype i = 0; i < later.size(); ++i) {
+        if (later[i] < earlier[i])
+            return false;
+        higher = higher || later[i] > earlier[i];
+    }
+    return higher;
+}
+
 } // namespace billing

@@ -30,6 +30,10 @@ public:
     Result<void> compact(SqlDialect dialect);
     // The tables whose marks differ between two readings of the same size.
     static QStringList changedTables(const Reading &before, const Reading &after);
+    // Whether `later` shows a change since `earlier`: no mark lower, one
+    // higher. Two readers can hand back readings out of order; the older one
+    // (every mark lower or equal) is not news.
+    static bool isNewer(const Reading &earlier, const Reading &later);
 
 private:
     QSqlDatabase m_db;

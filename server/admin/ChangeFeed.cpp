@@ -135,25 +135,39 @@ void ChangeFeed::wait(const QString &cursor, std::chrono::seconds wait, HttpResp
 
 void ChangeFeed::poll()
 {
+    // On the timer, not only when a reading comes: the readers run at idle
+    // priority and may be slow under a burst of webhooks, and a wait that is
+    // over is answered on time anyway.
+    release(std::nullopt);
     // A reader slower than the timer: one read at a time.
-    if (m_polling)
+    if (m_polling || m_waiters.isEmpty()) {
+        if (m_waiters.isEmpty())
+            m_timer.stop();
         return;
+    }
     m_polling = true;
     readMarks([this](std::optional<Marks> now) {
         m_polling = false;
-        for (qsizetype i = m_waiters.size() - 1; i >= 0; --i) {
-            Waiter &waiter = m_waiters[i];
-            const bool gone = !waiter.responder.isConnected();
-            const bool changed = now && *now != waiter.since;
-            if (!gone && !changed && !waiter.deadline.hasExpired())
-                continue;
-            if (!gone)
-                answer(waiter.responder, Since{waiter.since, false}, now ? *now : waiter.since);
-            m_waiters.removeAt(i);
-        }
+        release(now);
         if (m_waiters.isEmpty())
             m_timer.stop();
     });
+}
+
+void ChangeFeed::release(const std::optional<Marks> &now)
+{
+    for (qsizetype i = m_waiters.size() - 1; i >= 0; --i) {
+        Waiter &waiter = m_waiters[i];
+        const bool gone = !waiter.responder.isConnected();
+        // A reading begun before the waiter's own (on the other reader) can
+        // come back after it: it is older, and tells the waiter nothing.
+        const bool changed = now && ChangeMarks::isNewer(waiter.since, *now);
+        if (!gone && !changed && !waiter.deadline.hasExpired())
+            continue;
+        if (!gone)
+            answer(waiter.responder, Since{waiter.since, false}, changed ? *now : waiter.since);
+        m_waiters.removeAt(i);
+    }
 }
 
 } // namespace billing::server

@@ -53,6 +53,9 @@ private:
     static QStringList changedViews(const Since &since, const Marks &now);
     static void answer(HttpResponder &responder, const Since &since, const Marks &now);
     void poll();
+    // Answers the waiters that `now` shows a change to, whose wait is over, or
+    // whose dashboard has gone; nullopt: no reading, only the last two.
+    void release(const std::optional<Marks> &now);
 
     ReaderPool &m_readers;
     QTimer m_timer;

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void commitsInAnyOrderAreAllSeen();
     void concurrentWritersDoNotWaitOnTheMarks();
     void compactingKeepsEverySum();
+    void anOlderReadingIsNotNews();
 
 private:
     ChangeMarks::Reading read();
@@ -298,6 +299,20 @@ void TestChangeMarks::compactingKeepsEverySum()
     QSqlQuery own(m_db);
     QVERIFY(own.exec(u"SELECT COUNT(*) FROM change_marks WHERE writer = pg_backend_pid()"_s) && own.next());
     QVERIFY(own.value(0).toInt() > 0);
+}
+
+// The change feed's two readers can hand back readings out of order: one
+// that began before a waiter's own must not answer it as a change (#17).
+void TestChangeMarks::anOlderReadingIsNotNews()
+{
+    const ChangeMarks::Reading older = read();
+    QCOMPARE(run(m_db, writesOfEachTable().value(u"invoices"_s).insert), QString());
+    QCOMPARE(run(m_db, writesOfEachTable().value(u"audit_log"_s).insert), QString());
+    const ChangeMarks::Reading newer = read();
+    QVERIFY(ChangeMarks::isNewer(older, newer));
+    QVERIFY(!ChangeMarks::isNewer(newer, older));
+    QVERIFY(!ChangeMarks::isNewer(newer, newer));        // nothing changed
+    QVERIFY(!ChangeMarks::isNewer(older, newer.mid(1))); // another version's cursor
 }
 
 QTEST_GUILESS_MAIN(TestChangeMarks)
