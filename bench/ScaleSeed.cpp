@@ -156,8 +156,8 @@ bool seedScaleDatabase(const QString &path, const ScaleCounts &counts, QString *
     QSqlQuery payment(db);
     payment.prepare(
         u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, "
-        "tenant_id, amount, currency, paid_at, stripe_event_id, created_at) VALUES (?, ?, ?, ?, ?, "
-        "'eur', ?, ?, ?)"_s);
+        "tenant_id, amount, currency, paid_at, stripe_event_id, created_at, livemode) VALUES (?, ?, ?, ?, ?, "
+        "'eur', ?, ?, ?, 0)"_s);
     for (qint64 i = 0; i < counts.invoices; ++i) {
         const qint64 owner = i % counts.subscriptions;
         const int plan = int(owner % 3);

@@ -90,12 +90,12 @@ Result<bool> InvoiceStore::recordPayment(const JsonView &invoice, const QString 
     Result<SqlRows> query = runQuery(
         m_db, u"cannot record the payment"_s,
         u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, stripe_subscription_id, "
-        u"tenant_id, amount, "
-        "currency, paid_at, stripe_event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (stripe_invoice_id) DO NOTHING"_s,
+        u"tenant_id, amount, currency, paid_at, stripe_event_id, created_at, livemode) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stripe_invoice_id) DO NOTHING"_s,
         {invoice.value("id").toString(), stripeId(invoice.value("customer")),
          nullString(subscriptionOf(invoice)), nullString(tenantId), invoice.value("amount_paid").toInteger(),
-         invoice.value("currency").toString(), paidAt.isNumber() ? paidAt.toInteger() : now, eventId, now});
+         invoice.value("currency").toString(), paidAt.isNumber() ? paidAt.toInteger() : now, eventId, now,
+         invoice.value("livemode").toBool()});
     if (!query)
         return query.error();
     return query->numRowsAffected() > 0;

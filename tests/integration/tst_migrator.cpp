@@ -112,6 +112,7 @@ private Q_SLOTS:
     void concurrentMigratorsApplyEachMigrationOnce();
     void rewritingCheckRulesKeepsStoredRows();
     void idsContinueAfterAutoincrementIsDropped();
+    void paymentsTakeTheirInvoicesMode();
 
 private:
     void migrateUpTo(const QString &name);
@@ -422,6 +423,43 @@ void TestMigrator::idsContinueAfterAutoincrementIsDropped()
         QVERIFY2(!opcodes->contains(u"MemMax"_s),
                  qPrintable(u"an insert into %1 still keeps an AUTOINCREMENT counter"_s.arg(table)));
     }
+}
+
+// Migration 024 copies each stored payment's mode from its invoice: the
+// summary counts a mode's payments by that column from then on (#17).
+void TestMigrator::paymentsTakeTheirInvoicesMode()
+{
+    migrateUpTo(u"payment_mode"_s);
+    if (QTest::currentTestFailed())
+        return;
+    QSqlDatabase db = m_db->database().connection().value();
+    QSqlQuery insert(db);
+    for (const auto &[invoice, live] : {std::pair{u"in_live"_s, true}, std::pair{u"in_test"_s, false}}) {
+        QVERIFY(insert.prepare(u"INSERT INTO invoices (stripe_invoice_id, stripe_customer_id, currency, "
+                               "amount_due, livemode, stripe_created_at, created_at, updated_at) "
+                               "VALUES (?, 'cus_1', 'eur', 100, ?, 1, 1, 1)"_s));
+        insert.addBindValue(invoice);
+        insert.addBindValue(live);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        QVERIFY(insert.prepare(
+            u"INSERT INTO payments (stripe_invoice_id, stripe_customer_id, amount, currency, "
+            "paid_at, stripe_event_id, created_at) VALUES (?, 'cus_1', 100, 'eur', 1, ?, 1)"_s));
+        insert.addBindValue(invoice);
+        insert.addBindValue(QString(u"evt_"_s + invoice));
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+    }
+
+    Result<QList<Migration>> applied = Migrator(m_db->database(), builtInCatalog()).migrate();
+    QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().message));
+    QSqlQuery rows(db);
+    QVERIFY(rows.exec(u"SELECT stripe_invoice_id, livemode FROM payments ORDER BY stripe_invoice_id"_s));
+    QVERIFY(rows.next());
+    QCOMPARE(rows.value(0).toString(), u"in_live"_s);
+    QCOMPARE(rows.value(1).toBool(), true);
+    QVERIFY(rows.next());
+    QCOMPARE(rows.value(0).toString(), u"in_test"_s);
+    QVERIFY(!rows.value(1).isNull());
+    QCOMPARE(rows.value(1).toBool(), false);
 }
 
 QTEST_GUILESS_MAIN(TestMigrator)
