@@ -25,6 +25,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
@@ -37,6 +38,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <unistd.h>
 
@@ -126,6 +129,36 @@ private:
     bool m_stopped = false;
 };
 
+// The log file's largest size, sampled every 20 ms: a reader at idle
+// priority that is starved keeps its snapshot, and the log cannot start over
+// behind it. takePeak() gives the peak since the last call.
+class LogSizeSampler final
+{
+public:
+    explicit LogSizeSampler(const QString &logPath)
+        : m_thread([this, logPath] {
+            while (!m_stop.load()) {
+                const qint64 size = QFileInfo(logPath).size();
+                qint64 peak = m_peak.load();
+                while (size > peak && !m_peak.compare_exchange_weak(peak, size)) {
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        })
+    {}
+    ~LogSizeSampler()
+    {
+        m_stop = true;
+        m_thread.join();
+    }
+    qint64 takePeak() { return m_peak.exchange(0); }
+
+private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<qint64> m_peak{0};
+    std::thread m_thread;
+};
+
 double percentile(std::vector<double> samples, double fraction)
 {
     if (samples.empty())
@@ -208,8 +241,20 @@ int main(int argc, char *argv[])
     const QString serverBinary = qEnvironmentVariable("BENCH_SERVER", QStringLiteral(BENCH_SERVER_BINARY));
     const quint16 port = bench::startAndWaitForPort(server, serverBinary, {u"serve"_s, u"--port"_s, u"0"_s});
 
+    LogSizeSampler logSize(path + u"-wal"_s);
+    logSize.takePeak(); // what the start left
     const bench::Figures alone =
         bench::drive(port, concurrency, total, [&requests](int i) { return requests[size_t(i)]; });
+    const qint64 logPeakAlone = logSize.takePeak();
+
+    // Both phases start from the same state: the first one's log copied and
+    // emptied (the service does it once writes stop), not still being copied
+    // under the second phase's commits.
+    QElapsedTimer emptying;
+    emptying.start();
+    while (QFileInfo(path + u"-wal"_s).size() > 64 * 1024 * 1024 && emptying.elapsed() < 60000)
+        QThread::msleep(100);
+    const double emptiedAfterS = double(emptying.elapsed()) / 1000;
 
     // The dashboards run on a thread of their own: drive() holds this one.
     QThread clientThread;
@@ -229,8 +274,10 @@ int main(int argc, char *argv[])
         QMetaObject::invokeMethod(client, [client] { client->start(); });
     QThread::msleep(1000); // the dashboards are paging before the webhooks start
 
+    logSize.takePeak(); // the pauses before this phase
     const bench::Figures loaded = bench::drive(
         port, concurrency, total, [&requests, total](int i) { return requests[size_t(total + i)]; });
+    const qint64 logPeakLoaded = logSize.takePeak();
 
     for (DashboardClient *client : std::as_const(clients))
         QMetaObject::invokeMethod(
@@ -286,6 +333,11 @@ int main(int argc, char *argv[])
     out << QString::asprintf("  slowest page %.1f ms (page %zu of its dashboard)   slowest summary %.1f ms",
                              slowestPageMs, slowestPageNumber,
                              summaries.empty() ? 0.0 : *std::max_element(summaries.begin(), summaries.end()))
+        << Qt::endl;
+    out << QString::asprintf(
+               "  log file's peak: %.1f MB alone, %.1f MB with dashboards (emptied %.1f s after "
+               "the first phase)",
+               double(logPeakAlone) / 1e6, double(logPeakLoaded) / 1e6, emptiedAfterS)
         << Qt::endl;
     return alone.failures == 0 && loaded.failures == 0 && clientErrors == 0 ? 0 : 1;
 }
