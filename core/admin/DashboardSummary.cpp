@@ -111,9 +111,16 @@ Result<QJsonObject> read(QSqlDatabase &db, qint64 now, std::optional<bool> livem
     {
         Result<SqlRows> rows = runQuery(
             db, u"cannot read the payments"_s,
-            u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ?"_s +
-                inMode + u" GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
-            withMode({(now / kDay - 29) * kDay}));
+            u"SELECT paid_at / 86400, currency, SUM(amount), COUNT(*) FROM payments WHERE paid_at >= ? "
+            "AND tenant_id IS NOT NULL"_s +
+                // A payment recorded without its mode (by an instance older
+                // than migration 024, on a shared database) takes its invoice's.
+                (livemode ? u" AND (livemode = ? OR (livemode IS NULL AND EXISTS (SELECT 1 FROM invoices i "
+                            "WHERE i.stripe_invoice_id = payments.stripe_invoice_id AND i.livemode = ?)))"_s
+                          : QString()) +
+                u" GROUP BY paid_at / 86400, currency ORDER BY 1, 2"_s,
+            livemode ? QVariantList{(now / kDay - 29) * kDay, *livemode, *livemode}
+                     : QVariantList{(now / kDay - 29) * kDay});
         if (!rows)
             return rows.error();
         while (rows->next()) {

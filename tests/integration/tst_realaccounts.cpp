@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <algorithm>
@@ -184,6 +185,24 @@ void TestRealAccounts::strangersOnTheSameAccountTouchNothing()
         paymentsCounted += day.toObject().value(u"count"_s).toInteger();
     QCOMPARE(paymentsCounted, 1);
     QCOMPARE(summary->value(u"active_subscriptions"_s).toInteger(), 1);
+
+    // A payment an instance older than migration 024 recorded on a shared
+    // database has no mode: it counts in its invoice's.
+    const auto paymentsIn = [&db](bool livemode) {
+        const Result<QJsonObject> figures = DashboardSummary::read(db, kNow + 10, livemode);
+        qint64 counted = -1;
+        if (figures) {
+            counted = 0;
+            for (const QJsonValue &day : figures->value(u"payments_by_day"_s).toArray())
+                counted += day.toObject().value(u"count"_s).toInteger();
+        }
+        return counted;
+    };
+    QCOMPARE(count(u"payments"_s, u"livemode IS NOT NULL"_s), 1);
+    QSqlQuery forget(db);
+    QVERIFY(forget.exec(u"UPDATE payments SET livemode = NULL"_s));
+    QCOMPARE(paymentsIn(false), 1);
+    QCOMPARE(paymentsIn(true), 0);
 }
 
 void TestRealAccounts::strangerFoundThroughAnOlderApiVersionsInvoice()
