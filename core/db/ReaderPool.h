@@ -14,10 +14,10 @@
 
 namespace billing {
 
-// A few threads, each with its own database connection, that run reads for a
-// thread that must not wait on them (the HTTP thread, which also admits
-// webhooks), at idle priority. SQLite readers in WAL mode read beside the writer; PostgreSQL
-// gets a connection per reader. A read's answer comes back on the thread of
+// A few threads at idle priority, each with its own database connection,
+// that run reads for a thread that must not wait on them (the HTTP thread,
+// which also admits webhooks). SQLite readers in WAL mode read beside the
+// writer; PostgreSQL gets a connection per reader. A read's answer comes back on the thread of
 // `replyTo`, through its event loop. replyTo owns the pool (or outlives it):
 // the pool's destructor waits for its readers, so no answer is ever posted to
 // an object that is gone.

@@ -182,7 +182,7 @@ void AdminRoutes::session(const HttpRequest &, HttpResponder responder, const QS
 
 void AdminRoutes::summary(const HttpRequest &, HttpResponder responder, const QString &)
 {
-    // The figures aggregate whole indexes (0.13-0.19 s at 100,000
+    // The figures aggregate whole indexes (0.15-0.19 s at 100,000
     // subscriptions and 300,000 invoices): every open dashboard shares one
     // computation per few seconds, and those asking while it runs share its
     // answer.

@@ -94,7 +94,7 @@ private:
     qint64 m_summaryAtMs = 0;
     QList<HttpResponder> m_summaryWaiters; // while a summary is being read
     // The readers last: destroyed first, so that no read answers into a
-    // half-destroyed object. The summary reads whole indexes (0.13-0.19 s on
+    // half-destroyed object. The summary reads whole indexes (0.15-0.19 s on
     // the scale database, longer under load): on a reader of its own, no
     // page waits behind it.
     std::unique_ptr<ReaderPool> m_readers;

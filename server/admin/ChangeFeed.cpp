@@ -139,12 +139,13 @@ void ChangeFeed::poll()
     // priority and may be slow under a burst of webhooks, and a wait that is
     // over is answered on time anyway.
     release(std::nullopt);
-    // A reader slower than the timer: one read at a time.
-    if (m_polling || m_waiters.isEmpty()) {
-        if (m_waiters.isEmpty())
-            m_timer.stop();
+    if (m_waiters.isEmpty()) {
+        m_timer.stop();
         return;
     }
+    // A reader slower than the timer: one read at a time.
+    if (m_polling)
+        return;
     m_polling = true;
     readMarks([this](std::optional<Marks> now) {
         m_polling = false;
