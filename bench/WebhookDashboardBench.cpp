@@ -17,6 +17,7 @@
 #include "ScaleSeed.h"
 #include "db/Database.h"
 #include "db/StaffStore.h"
+#include "db/WalCheckpointer.h"
 #include "webhook/WebhookSigner.h"
 
 #include <QCommandLineParser>
@@ -241,21 +242,25 @@ int main(int argc, char *argv[])
     const QString serverBinary = qEnvironmentVariable("BENCH_SERVER", QStringLiteral(BENCH_SERVER_BINARY));
     const quint16 port = bench::startAndWaitForPort(server, serverBinary, {u"serve"_s, u"--port"_s, u"0"_s});
 
-    LogSizeSampler logSize(path + u"-wal"_s);
+    const QString logPath = path + u"-wal"_s;
+    LogSizeSampler logSize(logPath);
     logSize.takePeak(); // what the start left
     const bench::Figures alone =
         bench::drive(port, concurrency, total, [&requests](int i) { return requests[size_t(i)]; });
     const qint64 logPeakAlone = logSize.takePeak();
 
     // Both phases start from the same state: the first one's log copied and
-    // emptied (the service does it once writes stop), not still being copied
-    // under the second phase's commits.
+    // emptied (the service's checkpointer does it once writes stop), not
+    // still being copied under the second phase's commits.
+    const auto logEmptied = [&logPath] {
+        return QFileInfo(logPath).size() <= billing::WalCheckpointer::Options{}.truncateAboveBytes;
+    };
     QElapsedTimer emptying;
     emptying.start();
-    while (QFileInfo(path + u"-wal"_s).size() > 64 * 1024 * 1024 && emptying.elapsed() < 60000)
+    while (!logEmptied() && emptying.elapsed() < 60000)
         QThread::msleep(100);
     const double emptiedAfterS = double(emptying.elapsed()) / 1000;
-    if (QFileInfo(path + u"-wal"_s).size() > 64 * 1024 * 1024)
+    if (!logEmptied())
         out << "warning: the service did not empty the log within 60 s; the second phase starts anyway"
             << Qt::endl;
 
@@ -270,8 +275,8 @@ int main(int argc, char *argv[])
     // The dashboards stand for staff machines elsewhere: here they share the
     // two cores with the service and the load generator, and their parsing of
     // each page would be counted as the service's delay. At idle priority they
-    // take only CPU both leave; they still ask as often (--think-ms sets the
-    // pace, and the pages' count is printed).
+    // take only CPU both leave. Each asks for its next page once the last has
+    // come, so slower pages mean fewer pages: their count is printed.
     clientThread.start(QThread::IdlePriority);
     for (DashboardClient *client : std::as_const(clients))
         QMetaObject::invokeMethod(client, [client] { client->start(); });
